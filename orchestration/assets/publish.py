@@ -1,0 +1,23 @@
+"""The publication step: the finished warehouse, handed to the dashboard atomically."""
+
+
+import dagster as dg
+
+from orchestration.assets.landing import entity_assets, unrecognised_files
+from orchestration.publish import publish
+from orchestration.resources import WarehouseResource
+
+
+@dg.asset(
+    key="published_warehouse", group_name="publish",
+    deps=[*[a.key for a in entity_assets], unrecognised_files.key],
+    description="A read-only copy of the finished warehouse for the dashboard. Runs only when "
+                "every upstream asset and blocking check succeeded; otherwise the previous "
+                "publication stays current.",
+)
+def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    p = warehouse.paths
+    build = publish(p.warehouse, p.published, run_id=context.run_id)
+    context.log.info(f"published build {build.build_id}")
+    return dg.MaterializeResult(metadata={"build_id": build.build_id, "built_at": build.built_at,
+                                          "path": str(p.published / build.path)})

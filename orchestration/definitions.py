@@ -1,0 +1,61 @@
+"""The Dagster code location: every asset, check, job, schedule and sensor of the product."""
+
+
+import hashlib
+import json
+
+import dagster as dg
+
+from orchestration.assets.landing import entity_assets, unrecognised_files
+from orchestration.assets.publish import published_warehouse
+from orchestration.paths import DataPaths
+from orchestration.resources import WarehouseResource
+
+# DuckDB takes one writer: every step of a run executes in one process, one after another.
+refresh_job = dg.define_asset_job(
+    "refresh",
+    selection=dg.AssetSelection.all(),
+    executor_def=dg.in_process_executor,
+    description="Load new landing files, build, check and publish. What the nightly schedule, "
+                "the landing sensor and `make refresh` run.",
+    op_retry_policy=dg.RetryPolicy(max_retries=2, delay=30),
+)
+
+nightly_schedule = dg.ScheduleDefinition(
+    name="nightly_refresh", job=refresh_job, cron_schedule="0 2 * * *",
+    execution_timezone="Europe/Copenhagen", default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The full refresh every night at 02:00 Copenhagen time.",
+)
+
+
+def _landing_state(landing) -> dict[str, list[float]]:
+    state = {}
+    if landing.exists():
+        for p in sorted(landing.rglob("*")):
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(landing).parts):
+                st = p.stat()
+                state[str(p.relative_to(landing))] = [st.st_size, st.st_mtime]
+    return state
+
+
+@dg.sensor(job=refresh_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Requests a refresh when files arrive or change in the landing zone. It "
+                       "reads only the folder, never the warehouse, so it cannot collide with a run.")
+def landing_sensor(context: dg.SensorEvaluationContext):
+    state = _landing_state(DataPaths.from_env().landing)
+    before = json.loads(context.cursor) if context.cursor else {}
+    new = sorted(k for k, v in state.items() if before.get(k) != v)
+    context.update_cursor(json.dumps(state))
+    if not new:
+        return dg.SkipReason("no new or changed files")
+    run_key = hashlib.sha256(json.dumps({k: state[k] for k in new}).encode()).hexdigest()[:16]
+    return dg.RunRequest(run_key=run_key, tags={"trigger": "landing_sensor", "files": str(len(new))})
+
+
+defs = dg.Definitions(
+    assets=[*entity_assets, unrecognised_files, published_warehouse],
+    jobs=[refresh_job],
+    schedules=[nightly_schedule],
+    sensors=[landing_sensor],
+    resources={"warehouse": WarehouseResource()},
+)

@@ -1,0 +1,34 @@
+"""Dagster resources: the warehouse and its folders, configured in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.paths import DataPaths
+from transforms.load import Loader
+from transforms.pseudonymise import load_key
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The data folder: landing zone, working and published warehouse, quarantine, archive.
+
+    Empty strings mean the defaults from orchestration.paths (KPI_DATA_DIR, KPI_LANDING_DIR).
+    """
+
+    data_dir: str = ""
+    landing_dir: str = ""
+    max_quarantine_rate: float = 0.05
+
+    @property
+    def paths(self) -> DataPaths:
+        base = DataPaths.from_env()
+        root = Path(self.data_dir).resolve() if self.data_dir else base.root
+        landing = Path(self.landing_dir).resolve() if self.landing_dir else (
+            base.landing if not self.data_dir else root / "landing")
+        return DataPaths(root, landing)
+
+    def loader(self) -> Loader:
+        p = self.paths
+        return Loader(p.warehouse, p.landing, p.quarantine, p.archive, load_key(p.key_file))
