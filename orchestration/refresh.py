@@ -23,14 +23,12 @@ def main() -> int:
 
     with dg.DagsterInstance.get() as instance:
         result = defs.get_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
-    failed_checks = [
-        f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:"
-        f"{e.asset_check_evaluation_data.check_name}"
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
-    ]
-    for name in failed_checks:
-        print(f"check failed: {name}", file=sys.stderr)
+    for e in result.all_events:
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed:
+            data = e.asset_check_evaluation_data
+            level = "warning" if data.severity.value == "WARN" else "check failed"
+            print(f"{level}: {data.asset_key.to_user_string()} {data.check_name}: "
+                  f"{data.description or ''}", file=sys.stderr)
     if not result.success:
         print(f"refresh failed (run {result.run_id}); the previous publication stays current",
               file=sys.stderr)

@@ -52,6 +52,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--deltas", type=int, default=0,
                    help="number of later one-day delta extracts after the snapshot: new, "
                         "updated, closed and deleted rows (default: 0)")
+    p.add_argument("--full-extracts", action="store_true",
+                   help="write the later extracts as full snapshots instead of deltas, as some "
+                        "source systems do (deleted rows are then simply absent)")
     p.add_argument("--history-years", type=int, default=6,
                    help="years of history in the snapshot (default: 6)")
     p.add_argument("--bad-rate", type=float, default=0.0,
@@ -163,7 +166,7 @@ def _write_damaged_files(out: Path, extract: date) -> list[dict]:
 
 
 def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = False,
-             log=print) -> dict:
+             full_extracts: bool = False, log=print) -> dict:
     """Write the landing files and the generator's record of them; returns the manifest."""
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -188,13 +191,13 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
     static = experiments_truth(cfg)
     for d_i, d in enumerate(dates):
         for name in static:
-            emit(name, static, d, delta=d_i > 0)
+            emit(name, static, d, delta=d_i > 0 and not full_extracts)
     chunks = plan_chunks(cfg)
     for chunk in chunks:
         truth = simulate_chunk(cfg, chunk)
         for d_i, d in enumerate(dates):
             for name in truth:
-                emit(name, truth, d, delta=d_i > 0)
+                emit(name, truth, d, delta=d_i > 0 and not full_extracts)
         if log:
             log(f"  chunk {chunk.index + 1}/{len(chunks)}: {chunk.kommunekode} "
                 f"{chunk.size} citizens ({time.perf_counter() - t0:.1f} s)")
@@ -213,7 +216,7 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
         "bad_rate": bad_rate,
         "files": [
             {"path": str(p.relative_to(out)), "rows": rows[p], "sha256": _sha256(p),
-             "extract_date": p.stem.rsplit("_", 1)[1], "kind": "snapshot" if i == 0 else "delta"}
+             "extract_date": p.stem.rsplit("_", 1)[1], "kind": "snapshot" if i == 0 or full_extracts else "delta"}
             for p in sorted(rows)
             for i in [dates.index(datetime.strptime(p.stem.rsplit("_", 1)[1], "%Y%m%d").date())]
         ],
@@ -229,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = config_from_args(args)
     log = None if args.quiet else (lambda m: print(m, file=sys.stderr))
     t0 = time.perf_counter()
-    manifest = generate(cfg, args.out, bad_rate=args.bad_rate, bad_files=args.bad_files, log=log)
+    manifest = generate(cfg, args.out, bad_rate=args.bad_rate, bad_files=args.bad_files,
+                        full_extracts=args.full_extracts, log=log)
     if not args.quiet:
         total = sum(f["rows"] for f in manifest["files"])
         print(f"Wrote {len(manifest['files'])} files, {total:,} rows for {cfg.citizens:,} citizens "

@@ -18,7 +18,7 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
-from transforms.contract import BOOL, CPR, DATE, DECIMAL, ENTITIES, MONTH, TIMESTAMP, Entity
+from transforms.contract import BOOL, CPR, DATE, DECIMAL, MONTH, TIMESTAMP, Entity
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rat
         updates[col][1].append(value)
         records.append((int(row), col, kind))
 
-    for row, ci in zip(rows, choice):
+    for row, ci in zip(rows, choice, strict=False):
         kind = kinds[ci]
         if kind == "end_before_start":
             start, end = entity.intervals[0]

@@ -20,7 +20,16 @@ from pathlib import Path
 import polars as pl
 
 from transforms.contract import (
-    BOOL, CPR, DATE, DECIMAL, ENTITIES, INT, MONTH, SOURCES, TIMESTAMP, Entity,
+    BOOL,
+    CPR,
+    DATE,
+    DECIMAL,
+    ENTITIES,
+    INT,
+    MONTH,
+    SOURCES,
+    TIMESTAMP,
+    Entity,
 )
 from transforms.pseudonymise import pseudonymise
 
@@ -209,7 +218,7 @@ def validate(entity: Entity, raw: pl.DataFrame, key: bytes) -> tuple[pl.DataFram
 
     chk = [f"_chk{i}" for i in range(len(checks))]
     flagged = raw.with_columns(
-        pl.when(cond).then(pl.lit(reason)).alias(c) for c, (_, cond, reason) in zip(chk, checks))
+        pl.when(cond).then(pl.lit(reason)).alias(c) for c, (_, cond, reason) in zip(chk, checks, strict=False))
     bad_mask = flagged.select(pl.any_horizontal(pl.col(chk).is_not_null())).to_series()
     # one reject record per failing (line, column); the value is kept masked, a CPR never
     cpr_cols = {c.name for c in entity.columns if c.type == CPR}
@@ -218,7 +227,7 @@ def validate(entity: Entity, raw: pl.DataFrame, key: bytes) -> tuple[pl.DataFram
         bad.select("_line", column=pl.lit(column), reason=pl.col(c),
                    value=pl.lit(None, pl.String) if column in cpr_cols else _mask(pl.col(column)))
         .filter(pl.col("reason").is_not_null())
-        for c, (column, _, _) in zip(chk, checks)
+        for c, (column, _, _) in zip(chk, checks, strict=False)
     ]).sort("_line", "column")
 
     good = raw.filter(~bad_mask)

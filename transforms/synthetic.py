@@ -23,7 +23,6 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-
 EPOCH = date(1970, 1, 1)
 YEAR = 365.25
 
@@ -389,7 +388,7 @@ def simulate_chunk(cfg: Config, chunk: Chunk) -> dict[str, pl.DataFrame]:
         last = rng.choice(LAST_NAMES, k)
         workers.append(pl.DataFrame({
             "sagsbehandler_id": ids,
-            "initialer": [f"{a[0]}{b[0]}{b[1].upper()}" for a, b in zip(first, last)],
+            "initialer": [f"{a[0]}{b[0]}{b[1].upper()}" for a, b in zip(first, last, strict=False)],
             "navn_team": [team] * k, "aarsvaerk": fte,
             "oprettet": _dates(np.full(k, T0 if team != TEAM_HAANDHOLDT else
                                        experiment_window(cfg, EXPERIMENTS[0])[0] - 30)),
@@ -399,7 +398,8 @@ def simulate_chunk(cfg: Config, chunk: Chunk) -> dict[str, pl.DataFrame]:
     n_seg = len(seg_sp)
     out["tildelinger"] = pl.DataFrame({
         "tildeling_id": make_ids("T", chunk, n_seg), "forloeb_id": sp_id.gather(seg_sp),
-        "sagsbehandler_id": out["sagsbehandlere"]["sagsbehandler_id"].gather(seg_worker), "fra": _dates(seg_from), "til": _dates(seg_to),
+        "sagsbehandler_id": out["sagsbehandlere"]["sagsbehandler_id"].gather(seg_worker),
+        "fra": _dates(seg_from), "til": _dates(seg_to),
         "tod": rng.integers(7 * 3600, 17 * 3600, n_seg),
         "deleted_on": pl.Series([None] * n_seg, dtype=pl.Date),
     })
@@ -550,7 +550,7 @@ def _employment(cfg, rng, sp_cpr, sp_mg, sp_start, sp_end, sp_reason, enrolled, 
         }))
     df = pl.concat(frames)
     # the register shows a month about 40 days after it ends
-    df = (df.filter((pl.col("maaned") >= _dates([T0])[0]))
+    df = (df.filter(pl.col("maaned") >= _dates([T0])[0])
           .group_by("cpr", "maaned").agg(pl.col("loentimer").sum().round(1), pl.col("uddannelse").any())
           .with_columns(published=(pl.col("maaned").dt.offset_by("1mo") + pl.duration(days=40)))
           .filter(pl.col("published") <= _dates([H])[0])

@@ -1,0 +1,70 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# dagster-dbt and the tests start `dbt` and `python`: the venv's, whatever the caller's PATH
+export PATH := $(BIN):$(PATH)
+HOST ?= 127.0.0.1
+PORT ?= 8050
+DEMO_ARGS ?= --municipalities 573,185 --citizens 5000 --seed 7 --bad-rate 0.001
+LANDING ?= data/landing
+
+.PHONY: run refresh serve demo-data install test system-test-deps lint bench clean lock
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# installs the project and its pinned dependencies; redone when they change
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: install, demo data if the landing zone is empty, one refresh, serve the dashboard
+run: install demo-data refresh serve
+
+demo-data: install
+	@if [ -z "$$(find $(LANDING) -mindepth 2 -name '*.csv' -print -quit 2>/dev/null)" ]; then \
+	  echo "Landing zone $(LANDING) is empty: generating demo data ($(DEMO_ARGS))"; \
+	  $(BIN)/python -m transforms.generate $(DEMO_ARGS) --out $(LANDING); \
+	fi
+
+## make refresh: the job the nightly schedule runs, once; non-zero exit on failure
+refresh: install
+	$(BIN)/python -m orchestration.refresh
+
+serve: install
+	@echo "Dashboard: http://$(HOST):$(PORT)  (Ctrl-C stops it)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 \
+	  --access-logfile - dashboards.app:server
+
+## make test: the whole suite, browser tests included
+test: install system-test-deps
+	$(BIN)/python -m pytest
+
+# Debian's chromium and chromium-driver for the browser tests (installed once)
+system-test-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m bench.run
+
+# regenerate constraints.txt from a fresh resolution of pyproject.toml
+lock:
+	rm -rf /tmp/kpi-lock-venv && $(PY) -m venv /tmp/kpi-lock-venv
+	/tmp/kpi-lock-venv/bin/pip install --quiet --upgrade pip
+	/tmp/kpi-lock-venv/bin/pip install --quiet -e '.[test]'
+	/tmp/kpi-lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) data/warehouse data/quarantine data/archive data/dagster_home dbt_project/target
