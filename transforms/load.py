@@ -6,8 +6,9 @@ For every entity the raw layer has two tables:
   extract, then the later file and line. A `slettet = J` row stays as a tombstone
   (slettet = true) so that an older row arriving later cannot bring the key back; the staging
   models drop tombstones.
-`ops.ledger` records every landed file (checksum, counts, status); a file whose checksum was
-loaded before is skipped, so loading the same file twice changes nothing. `ops.quarantine`
+`ops.ledger` records every landed file (checksum, counts, status); a file already in the ledger
+is skipped, and one with the bytes of a loaded file is recorded as a duplicate and not loaded
+again, so loading the same file twice changes nothing. `ops.quarantine`
 holds each rejected (line, column, reason) without CPR numbers; the raw rejected lines go to an
 owner-only file under the quarantine folder for correction. Each file loads in one transaction.
 """
@@ -113,7 +114,7 @@ def scan_landing(landing: Path) -> list[LandedFile]:
 class LoadResult:
     path: str
     entity: str
-    status: str  # loaded, quarantined_file, skipped
+    status: str  # loaded, quarantined_file, duplicate (same bytes as a loaded file), skipped
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -160,9 +161,16 @@ class Loader:
             return LoadResult(rel, f.entity, "skipped", detail="already loaded")
         t0 = time.perf_counter()
         pf = read_landing_file(f.path, f.source, self.key)
-        same = con.execute("select path from ops.ledger where sha256 = ? limit 1", [pf.sha256]).fetchone()
+        same = con.execute("select path from ops.ledger where sha256 = ? and status != 'duplicate' "
+                           "order by file_id limit 1", [pf.sha256]).fetchone()
         if same:
-            return LoadResult(rel, f.entity, "skipped", detail=f"same content as {same[0]}, already loaded")
+            detail = f"same content as {same[0]}, already loaded"
+            file_id = con.execute("select nextval('ops.file_id_seq')").fetchone()[0]
+            con.execute("insert into ops.ledger values (?,?,?,?,?,?,?,?,0,0,0,'duplicate','',?,?,?)",
+                        [file_id, rel, f.source, pf.entity or f.entity, pf.extract_date, pf.sha256,
+                         st.st_size, st.st_mtime, detail, datetime.now().replace(microsecond=0),
+                         time.perf_counter() - t0])
+            return LoadResult(rel, f.entity, "duplicate", detail=detail)
         self._archive(f, pf)
         file_id = con.execute("select nextval('ops.file_id_seq')").fetchone()[0]
         loaded_at = datetime.now().replace(microsecond=0)
