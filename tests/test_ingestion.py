@@ -155,7 +155,7 @@ def test_bad_rows_and_files_are_quarantined_with_reasons_and_nothing_is_lost(tmp
     ledger = q(loader, "select path, status, reason, rows_read, rows_loaded, rows_quarantined, sha256 "
                        "from ops.ledger order by path")
     assert [r[0] for r in ledger] == files  # every landed file is accounted for
-    for path, status, reason, read, loaded, bad, _ in ledger:
+    for path, status, _, read, loaded, bad, _ in ledger:
         if status == "loaded":
             assert read == loaded + bad, path
     whole = {path: reason for path, status, reason, *_ in ledger if status == "quarantined_file"}
@@ -233,8 +233,8 @@ def test_snapshot_plus_deltas_equals_the_later_full_snapshot(tmp_path):
     b = loader_for(tmp_path / "b", only_last)
     a.load(), b.load()
     for entity in ENTITIES.values():
-        cols = ", ".join(c for c in (n for n in _data_columns(entity)))
-        sql = f"select {cols} from raw.{entity.name} where not coalesce(slettet, false) order by {', '.join(raw_key(entity))}"
+        cols, keys = ", ".join(_data_columns(entity)), ", ".join(raw_key(entity))
+        sql = f"select {cols} from raw.{entity.name} where not coalesce(slettet, false) order by {keys}"
         assert q(a, sql) == q(b, sql), entity.name
     history = q(a, "select count(*) from raw.samtaler__history")[0][0]
     current = q(a, "select count(*) from raw.samtaler")[0][0]
