@@ -52,3 +52,80 @@ def messy_landing(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("messy") / "landing"
     manifest = make_landing(out, 5_000, deltas=2, bad_rate=0.005, bad_files=True)
     return out, manifest
+
+
+# --- a served dashboard and a real browser ------------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_refresh(data_dir: Path) -> "subprocess.CompletedProcess":
+    """`make refresh` against another data folder: the same module the Makefile runs."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KPI_DATA_DIR": str(data_dir)}
+    env.pop("KPI_LANDING_DIR", None)
+    return subprocess.run([sys.executable, "-m", "orchestration.refresh"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def served_dashboard(tmp_path_factory):
+    """Demo data, one real refresh, and the dashboard served by gunicorn as `make run` does."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    data = tmp_path_factory.mktemp("served")
+    make_landing(data / "landing", 3000, bad_rate=0.001)
+    refresh = run_refresh(data)
+    assert refresh.returncode == 0, refresh.stderr[-3000:]
+    port = free_port()
+    env = {**os.environ, "KPI_DATA_DIR": str(data)}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                             "--workers", "2", "dashboards.app:server"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError(proc.stderr.read().decode()[-2000:])
+    yield {"url": url, "data": data, "proc": proc}
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1440,1000"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=opts, service=Service(executable_path="/usr/bin/chromedriver"))
+    yield driver
+    driver.quit()
+
+
+def screenshot(driver, name: str) -> Path:
+    path = OUTPUT / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(path))
+    return path

@@ -1,0 +1,106 @@
+"""The Dagster code location: assets, checks, sensor, schedule and the publication step."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import dagster as dg
+import pytest
+
+from orchestration.assets.landing import entity_assets, unrecognised_files
+from orchestration.assets.publish import published_warehouse
+from orchestration.definitions import defs, landing_sensor, nightly_schedule
+from orchestration.resources import WarehouseResource
+from tests.conftest import make_landing
+
+ASSETS = [*entity_assets, unrecognised_files, published_warehouse]
+
+
+def test_the_code_location_loads_with_every_entity_as_an_asset_grouped_by_source():
+    repo = defs.get_repository_def()
+    keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
+    assert {f"raw/{e}" for e in ("forloeb", "samtaler", "boligforloeb", "deltagere")} <= keys
+    assert "published_warehouse" in keys
+    groups = {a.key.to_user_string(): a.group_names_by_key[a.key] for a in entity_assets}
+    assert groups["raw/forloeb"] == "jobcenter" and groups["raw/bostoette"] == "bolig"
+    assert groups["raw/forsoeg_maal"] == "forsoeg"
+
+
+def test_nightly_schedule_runs_the_refresh_at_two_copenhagen_time():
+    assert nightly_schedule.cron_schedule == "0 2 * * *"
+    assert nightly_schedule.execution_timezone == "Europe/Copenhagen"
+    assert nightly_schedule.job_name == "refresh"
+
+
+def test_landing_sensor_requests_a_refresh_when_files_arrive_or_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("KPI_LANDING_DIR", str(tmp_path))
+    (tmp_path / "jobcenter").mkdir()
+    (tmp_path / "jobcenter" / "forloeb_20250101.csv").write_text("forloeb_id\n")
+    ctx = dg.build_sensor_context(cursor=None)
+    first = landing_sensor(ctx)
+    assert isinstance(first, dg.RunRequest)
+    second = landing_sensor(dg.build_sensor_context(cursor=ctx.cursor))
+    assert isinstance(second, dg.SkipReason)
+    (tmp_path / "jobcenter" / "samtaler_20250102.csv").write_text("samtale_id\n")
+    third = landing_sensor(dg.build_sensor_context(cursor=ctx.cursor))
+    assert isinstance(third, dg.RunRequest) and third.run_key != first.run_key
+
+
+def _checks(result) -> dict[str, bool]:
+    return {f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:{e.asset_check_evaluation_data.check_name}":
+            e.asset_check_evaluation_data.passed
+            for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+
+
+def test_a_failing_blocking_check_keeps_the_previous_publication(tmp_path):
+    data = tmp_path / "data"
+    make_landing(data / "landing", 1500, bad_rate=0.002, bad_files=True)
+    resources = {"warehouse": WarehouseResource(data_dir=str(data))}
+    ok = dg.materialize(ASSETS, resources=resources)
+    assert ok.success
+    checks = _checks(ok)
+    assert checks["raw/forloeb:quarantine_rate"] and checks["raw/samtaler:keys_unique"]
+    assert checks["raw/forloeb:rows_match_ledger"]
+    assert checks["raw/planer:files_readable"] is False  # a warning: a binary 'planer' file
+    pointer = data / "warehouse" / "published" / "current.json"
+    published = json.loads(pointer.read_text())
+
+    # a file with a third of its rows broken arrives: the load check must stop publication
+    header = "forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;opdateret\n"
+    rows = [f"X{i};010190-1234;573;{'2.11' if i % 3 else '9.99'};01-01-2025;;02-11-2026" for i in range(30)]
+    (data / "landing" / "jobcenter" / "forloeb_20261102.csv").write_text(header + "\n".join(rows) + "\n")
+    bad = dg.materialize(ASSETS, resources=resources, raise_on_error=False)
+    assert not bad.success
+    assert _checks(bad)["raw/forloeb:quarantine_rate"] is False
+    materialized = {e.asset_key.to_user_string() for e in bad.get_asset_materialization_events()}
+    assert "published_warehouse" not in materialized
+    assert json.loads(pointer.read_text()) == published
+    assert os.path.exists(data / "warehouse" / "published" / published["path"])
+
+
+@pytest.mark.browser
+def test_refresh_then_the_served_dashboard_shows_a_figure_computed_from_the_data(served_dashboard, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.conftest import screenshot
+
+    os.environ["KPI_DATA_DIR"] = str(served_dashboard["data"])
+    try:
+        from dashboards import data
+
+        expected = data.ressourceforloeb_overview()
+    finally:
+        del os.environ["KPI_DATA_DIR"]
+    browser.get(served_dashboard["url"] + "/")
+    card = WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "kpi-passiv-andel")))
+    assert expected["senior"] > 50
+    assert card.text == f"{expected['share'] * 100:.1f} %".replace(".", ",")
+    detail = browser.find_element(By.ID, "kpi-passiv-detalje").text
+    assert f"{expected['passive_senior']} af {expected['senior']} borgere" in detail
+    assert "filer indlæst" in browser.find_element(By.ID, "freshness").text
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    assert screenshot(browser, "overblik").stat().st_size > 10_000
