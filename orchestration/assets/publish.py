@@ -17,7 +17,7 @@ from orchestration.resources import WarehouseResource
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     p = warehouse.paths
-    build = publish(p.warehouse, p.published, run_id=context.run_id)
+    build = publish(p.warehouse, p.published, run_id=context.run.run_id)
     context.log.info(f"published build {build.build_id}")
     return dg.MaterializeResult(metadata={"build_id": build.build_id, "built_at": build.built_at,
                                           "path": str(p.published / build.path)})
