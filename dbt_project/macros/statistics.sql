@@ -1,0 +1,106 @@
+{#
+  Confidence intervals used by the marts. z = 1.96 gives 95 %.
+  Wilson score interval for a share x / n; Newcombe's hybrid score interval (method 10) for a
+  difference of two independent shares; both are 0–1 bounded and behave at 0 and 1, unlike the
+  normal approximation.
+#}
+
+{% macro wilson_low(x, n, z=1.96) -%}
+    case when ({{ n }}) > 0 then
+        (({{ x }}) / ({{ n }}) + {{ z }}^2 / (2 * ({{ n }}))
+         - {{ z }} * sqrt((({{ x }}) / ({{ n }})) * (1 - ({{ x }}) / ({{ n }})) / ({{ n }}) + {{ z }}^2 / (4 * ({{ n }})^2)))
+        / (1 + {{ z }}^2 / ({{ n }}))
+    end
+{%- endmacro %}
+
+{% macro wilson_high(x, n, z=1.96) -%}
+    case when ({{ n }}) > 0 then
+        (({{ x }}) / ({{ n }}) + {{ z }}^2 / (2 * ({{ n }}))
+         + {{ z }} * sqrt((({{ x }}) / ({{ n }})) * (1 - ({{ x }}) / ({{ n }})) / ({{ n }}) + {{ z }}^2 / (4 * ({{ n }})^2)))
+        / (1 + {{ z }}^2 / ({{ n }}))
+    end
+{%- endmacro %}
+
+{# Newcombe: difference p1 - p2 with the Wilson limits (l1, u1) and (l2, u2) of each share. #}
+{% macro newcombe_low(p1, l1, p2, u2) -%}
+    ({{ p1 }}) - ({{ p2 }}) - sqrt(power(({{ p1 }}) - ({{ l1 }}), 2) + power(({{ u2 }}) - ({{ p2 }}), 2))
+{%- endmacro %}
+
+{% macro newcombe_high(p1, u1, p2, l2) -%}
+    ({{ p1 }}) - ({{ p2 }}) + sqrt(power(({{ u1 }}) - ({{ p1 }}), 2) + power(({{ p2 }}) - ({{ l2 }}), 2))
+{%- endmacro %}
+
+
+{#
+  kaplan_meier(relation, group_columns, duration, event)
+
+  The Kaplan–Meier curve of each group in `relation`: one row per group and distinct duration
+  with the number at risk, events, censored, the survival S(t) and its 95 % band (Greenwood's
+  variance on the log(-log) scale, which stays within 0–1). `event` is true for an event and
+  false for a censored observation (still waiting, still housed at the extract date, died).
+  A day-0 row with S = 1 starts every curve.
+#}
+{% macro kaplan_meier(relation, group_columns, duration, event) %}
+{%- set groups = group_columns | join(', ') -%}
+(
+    with obs as (
+        select {{ groups }}, {{ duration }} as t, case when {{ event }} then 1 else 0 end as e
+        from {{ relation }}
+        where {{ duration }} is not null and {{ duration }} >= 0
+    ),
+    by_time as (
+        select {{ groups }}, t, sum(e) as events, count(*) - sum(e) as censored, count(*) as leaving
+        from obs
+        group by all
+    ),
+    at_risk as (
+        select *,
+            sum(leaving) over (partition by {{ groups }} order by t desc
+                               rows between unbounded preceding and current row) as n_at_risk
+        from by_time
+    ),
+    steps as (
+        select *,
+            -- S(t) as a running product of (1 - d/n); an all-event step ends the curve at 0
+            max(case when events = n_at_risk then 1 else 0 end)
+                over (partition by {{ groups }} order by t rows between unbounded preceding and current row)
+                as reached_zero,
+            sum(case when events < n_at_risk then ln(1 - events / n_at_risk) else 0 end)
+                over (partition by {{ groups }} order by t rows between unbounded preceding and current row)
+                as log_s,
+            sum(case when events > 0 and events < n_at_risk
+                     then events / (n_at_risk * (n_at_risk - events)) else 0 end)
+                over (partition by {{ groups }} order by t rows between unbounded preceding and current row)
+                as greenwood
+        from at_risk
+    ),
+    curve as (
+        select {{ groups }}, t, n_at_risk, events, censored, greenwood,
+            case when reached_zero = 1 then 0.0 else exp(log_s) end as survival
+        from steps
+    )
+    select {{ groups }}, t, n_at_risk, events, censored, survival,
+        case when survival <= 0 or survival >= 1 then survival
+             else power(survival, exp(1.96 * sqrt(greenwood) / abs(ln(survival)))) end as survival_low,
+        case when survival <= 0 or survival >= 1 then survival
+             else power(survival, exp(-1.96 * sqrt(greenwood) / abs(ln(survival)))) end as survival_high,
+        greenwood
+    from curve
+    union all
+    select distinct {{ groups }}, 0 as t, null::bigint as n_at_risk, 0 as events, 0 as censored,
+        1.0 as survival, 1.0 as survival_low, 1.0 as survival_high, 0.0 as greenwood
+    from obs
+    where not exists (select 1 from obs o0 where o0.t = 0)
+)
+{% endmacro %}
+
+
+{# S(t) at time `at` from a KM curve relation: the last step at or before `at`. #}
+{% macro km_at(curve, group_columns, at, column='survival') %}
+(
+    select {{ group_columns | join(', ') }}, arg_max({{ column }}, t) as value
+    from {{ curve }}
+    where t <= {{ at }}
+    group by all
+)
+{% endmacro %}

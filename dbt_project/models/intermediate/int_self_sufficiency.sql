@@ -1,0 +1,45 @@
+-- §12 per ended spell (not a change of target group): for the months after the exit month,
+-- whether the citizen was self-sufficient: no public-benefit spell that month (fleksjob does not
+-- count as benefit) and paid hours or education in the income register.
+with ended as (
+    select s.*, cast(date_trunc('month', s.end_date) as date) as exit_month
+    from {{ ref('int_spells') }} as s
+    where s.end_date is not null and s.exit_reason <> 'MAALGRUPPESKIFT'
+),
+
+benefit_spells as (
+    select s.person_id, s.start_date, s.end_date
+    from {{ ref('stg_jobcenter__forloeb') }} as s
+    inner join {{ ref('ref_maalgrupper') }} as g using (target_group)
+    where g.counts_as_public_benefit
+),
+
+register as (
+    select * from {{ ref('stg_jobcenter__beskaeftigelse') }}
+),
+
+reference as (
+    -- the income register lags: months up to two before the reference month are complete
+    select reference_date, cast(date_trunc('month', reference_date) - interval 2 month as date) as last_complete_month
+    from {{ ref('int_reference_dates') }} where is_current
+),
+
+months as (
+    select e.spell_id, e.person_id, e.municipality_code, e.target_group, e.exit_month, k,
+           cast(e.exit_month + to_months(k) as date) as month
+    from ended as e, range(1, 13) as r(k), reference as r2
+    where e.exit_month + to_months(k) <= r2.last_complete_month
+)
+
+select
+    m.*,
+    not exists (
+        select 1 from benefit_spells as b
+        where b.person_id = m.person_id and b.start_date <= last_day(m.month)
+          and coalesce(b.end_date, date '9999-12-31') >= m.month
+    )
+    and exists (
+        select 1 from register as g
+        where g.person_id = m.person_id and g.month = m.month and (g.paid_hours > 0 or g.in_education)
+    ) as self_sufficient
+from months as m

@@ -1,0 +1,38 @@
+-- Every benefit spell with its experiment arm (if the citizen was enrolled in an experiment for
+-- the spell's target group during the spell) and its length so far.
+with spells as (
+    select * from {{ ref('stg_jobcenter__forloeb') }}
+),
+
+enrolment as (
+    select d.person_id, d.experiment_id, d.arm, d.enrolled_date, e.target_group
+    from {{ ref('stg_forsoeg__deltagere') }} as d
+    inner join {{ ref('stg_forsoeg__forsoeg') }} as e using (experiment_id)
+),
+
+current_date_ as (
+    select reference_date from {{ ref('int_reference_dates') }} where is_current
+)
+
+select
+    s.spell_id,
+    s.person_id,
+    s.municipality_code,
+    s.target_group,
+    s.start_date,
+    s.end_date,
+    s.exit_reason,
+    s.new_target_group,
+    s.caseworker_id,
+    e.experiment_id,
+    e.arm,
+    e.enrolled_date,
+    coalesce(e.experiment_id || ':' || e.arm, 'ikke i forsøg') as experiment_arm,
+    coalesce(s.end_date, c.reference_date) - s.start_date as days_in_spell
+from spells as s
+cross join current_date_ as c
+left join enrolment as e
+    on e.person_id = s.person_id
+    and e.target_group = s.target_group
+    and e.enrolled_date between s.start_date and coalesce(s.end_date, date '9999-12-31')
+qualify row_number() over (partition by s.spell_id order by e.enrolled_date) = 1

@@ -1,0 +1,40 @@
+-- §2 Kaplan–Meier curves of days from spell start to first meeting held, job plan and active
+-- offer, per cohort (start month, or 'seneste_12_mdr' for spells started in the last 12 months)
+-- and breakdown. Spells without the event yet are censored at the reference date or spell end.
+with events as (
+    select * from {{ ref('int_spell_events') }}
+),
+
+reference as (
+    select reference_date from {{ ref('int_reference_dates') }} where is_current
+),
+
+cohorts as (
+    select e.*, strftime(e.cohort_month, '%Y-%m') as cohort
+    from events as e, reference as r
+    where e.cohort_month > r.reference_date - interval {{ var('trend_months') }} month
+    union all
+    select e.*, 'seneste_12_mdr' as cohort
+    from events as e, reference as r
+    where e.start_date > r.reference_date - interval 12 month
+),
+
+stacked as (
+    select cohort, event, municipality_code, dimension, dimension_value, days, has_event
+    from cohorts,
+    lateral (select * from (values
+        ('i_alt', 'I alt'),
+        ('target_group', cohorts.target_group),
+        ('experiment_arm', cohorts.experiment_arm)
+    ) as v(dimension, dimension_value))
+),
+
+both_levels as (
+    select * from stacked
+    union all
+    select cohort, event, 'ALLE' as municipality_code, dimension, dimension_value, days, has_event
+    from stacked
+)
+
+select * from {{ kaplan_meier('both_levels', ['cohort', 'event', 'municipality_code', 'dimension', 'dimension_value'],
+                              'days', 'has_event') }}

@@ -1,0 +1,49 @@
+-- AKTIV_PLAN_ANDEL (kpis.md §11): of the spells ongoing on each reference date, the share with a
+-- plan made by then.
+{% set dims = ['target_group', 'team_name', 'caseworker_id'] %}
+
+with ongoing as (
+    select * from {{ ref('int_ongoing_spells') }}
+),
+
+with_plan as (
+    select distinct o.reference_date, o.spell_id
+    from ongoing as o
+    inner join {{ ref('stg_jobcenter__planer') }} as p
+        on p.spell_id = o.spell_id and p.created_date <= o.reference_date
+),
+
+flagged as (
+    select o.*, w.spell_id is not null as has_plan
+    from ongoing as o
+    left join with_plan as w using (reference_date, spell_id)
+),
+
+cells as (
+    select
+        reference_date,
+        {{ dimension_columns(dims) }},
+        count(*) as spells,
+        count(*) filter (where has_plan) as spells_with_plan
+    from flagged
+    group by {{ dimension_sets('reference_date', dims) }}
+),
+
+suppressed as (
+    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension'], 'spells') }}
+)
+
+select
+    s.reference_date,
+    d.is_current,
+    s.municipality_code,
+    s.dimension,
+    s.dimension_value,
+    {{ suppressed('s.spells') }} as spells,
+    {{ suppressed('s.spells_with_plan') }} as spells_with_plan,
+    {{ suppressed('s.spells_with_plan / s.spells') }} as plan_share,
+    {{ suppressed(wilson_low('s.spells_with_plan', 's.spells')) }} as plan_share_low,
+    {{ suppressed(wilson_high('s.spells_with_plan', 's.spells')) }} as plan_share_high,
+    s.is_suppressed
+from suppressed as s
+inner join {{ ref('int_reference_dates') }} as d using (reference_date)

@@ -1,0 +1,54 @@
+-- SAGSBEHANDLERSKIFT (kpis.md §10): caseworker changes in the 12 months before each reference
+-- date, per spell-year of exposure, and the share of spells with two or more changes.
+{% set dims = ['target_group', 'team_name'] %}
+
+with ongoing as (
+    select * from {{ ref('int_ongoing_spells') }}
+),
+
+assignments as (
+    select *, row_number() over (partition by spell_id order by valid_from) as nth
+    from {{ ref('stg_jobcenter__tildelinger') }}
+),
+
+per_spell as (
+    select
+        o.reference_date, o.spell_id, o.municipality_code, o.target_group, o.team_name,
+        least(o.seniority_days, 365) / 365.25 as exposure_years,
+        count(a.assignment_id) filter (
+            where a.nth > 1 and a.valid_from > o.reference_date - interval 365 day
+              and a.valid_from <= o.reference_date) as changes
+    from ongoing as o
+    left join assignments as a on a.spell_id = o.spell_id
+    group by all
+),
+
+cells as (
+    select
+        reference_date,
+        {{ dimension_columns(dims) }},
+        count(*) as spells,
+        sum(changes) as changes,
+        sum(exposure_years) as spell_years,
+        count(*) filter (where changes >= 2) as spells_with_2_or_more
+    from per_spell
+    group by {{ dimension_sets('reference_date', dims) }}
+),
+
+suppressed as (
+    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension'], 'spells') }}
+)
+
+select
+    s.reference_date,
+    d.is_current,
+    s.municipality_code,
+    s.dimension,
+    s.dimension_value,
+    {{ suppressed('s.spells') }} as spells,
+    {{ suppressed('s.changes') }} as changes,
+    {{ suppressed('s.changes / nullif(s.spell_years, 0)') }} as changes_per_spell_year,
+    {{ suppressed('s.spells_with_2_or_more / s.spells') }} as share_with_2_or_more,
+    s.is_suppressed
+from suppressed as s
+inner join {{ ref('int_reference_dates') }} as d using (reference_date)

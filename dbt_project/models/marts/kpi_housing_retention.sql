@@ -1,0 +1,41 @@
+-- BOLIGFASTHOLDELSE_12M, BOLIGFASTHOLDELSE_24M (kpis.md §3): the Kaplan–Meier share still in a
+-- home of their own 6, 12 and 24 months after moving in, with 95 % bands (Greenwood, log-log).
+{% set keys = ['municipality_code', 'dimension', 'dimension_value'] %}
+
+with curve as (
+    select * from {{ ref('int_housing_retention_km') }}
+),
+
+at_month as (
+    select
+        municipality_code, dimension, dimension_value,
+        max(n_at_risk) as citizens,
+        sum(events) as lost_home,
+        {% for m, d in [(6, 182), (12, 365), (24, 730)] %}
+        arg_max(survival, t) filter (where t <= {{ d }}) as retention_{{ m }}m,
+        arg_max(survival_low, t) filter (where t <= {{ d }}) as retention_{{ m }}m_low,
+        arg_max(survival_high, t) filter (where t <= {{ d }}) as retention_{{ m }}m_high,
+        -- still followed at that point (at risk); fewer than min_cell_size: not shown
+        coalesce(arg_min(n_at_risk, t) filter (where t >= {{ d }}), 0) as at_risk_{{ m }}m{{ "," if not loop.last }}
+        {% endfor %}
+    from curve
+    group by all
+),
+
+suppressed as (
+    select * from {{ with_suppression('at_month', ['municipality_code', 'dimension'], 'citizens') }}
+)
+
+select
+    municipality_code,
+    dimension,
+    dimension_value,
+    {{ suppressed('citizens') }} as citizens,
+    {{ suppressed('lost_home') }} as lost_home,
+    {% for m in [6, 12, 24] %}
+    case when is_suppressed or at_risk_{{ m }}m < {{ var('min_cell_size') }} then null else retention_{{ m }}m end as retention_{{ m }}m,
+    case when is_suppressed or at_risk_{{ m }}m < {{ var('min_cell_size') }} then null else retention_{{ m }}m_low end as retention_{{ m }}m_low,
+    case when is_suppressed or at_risk_{{ m }}m < {{ var('min_cell_size') }} then null else retention_{{ m }}m_high end as retention_{{ m }}m_high,
+    {% endfor %}
+    is_suppressed
+from suppressed

@@ -1,0 +1,27 @@
+-- LOENTIMER_ANDEL (kpis.md §7): share of each experiment arm with a month of paid hours or
+-- education since enrolment, and the grant payout tier that share implies for the INDSATS arm
+-- (Tårnby's "Flere skal med 2": 15 % pays 40 % of the second half, 20 % pays all of it).
+with cells as (
+    select *, with_hours_or_education / participants as share from {{ ref('int_paid_hours_cells') }}
+),
+
+suppressed as (
+    select * from {{ with_suppression('cells', ['experiment_id'], 'participants', 'with_hours_or_education') }}
+)
+
+select
+    experiment_id,
+    arm,
+    {{ suppressed('participants') }} as participants,
+    {{ suppressed('with_hours_or_education') }} as with_hours_or_education,
+    {{ suppressed('share') }} as share,
+    {{ suppressed(wilson_low('with_hours_or_education', 'participants')) }} as share_low,
+    {{ suppressed(wilson_high('with_hours_or_education', 'participants')) }} as share_high,
+    case
+        when arm <> 'INDSATS' or is_suppressed then null
+        when share >= 0.20 then 'Fuld udbetaling'
+        when share >= 0.15 then '40 % udbetales'
+        else 'Ingen udbetaling'
+    end as payout_tier,
+    is_suppressed
+from suppressed

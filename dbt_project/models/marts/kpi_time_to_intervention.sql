@@ -1,0 +1,72 @@
+-- TID_FOERSTE_SAMTALE, TID_JOBRETTET_PLAN, TID_AKTIV_INDSATS (kpis.md §2): median and 90th
+-- percentile days (Kaplan–Meier), share on time by the deadline, and how many are still
+-- waiting past it.
+{% set keys = ['cohort', 'event', 'municipality_code', 'dimension', 'dimension_value'] %}
+
+with curve as (
+    select * from {{ ref('int_time_to_intervention_km') }}
+),
+
+deadlines as (
+    select * from (values
+        ('first_meeting', 'TID_FOERSTE_SAMTALE', {{ var('deadline_first_meeting_days') }}),
+        ('job_plan', 'TID_JOBRETTET_PLAN', {{ var('deadline_job_plan_days') }}),
+        ('active_offer', 'TID_AKTIV_INDSATS', {{ var('deadline_active_offer_days') }})
+    ) as v(event, kpi_code, deadline_days)
+),
+
+summary as (
+    select
+        c.cohort, c.event, c.municipality_code, c.dimension, c.dimension_value,
+        max(c.n_at_risk) as cohort_size,
+        sum(c.events) as events,
+        min(c.t) filter (where c.survival <= 0.5) as median_days,
+        min(c.t) filter (where c.survival <= 0.1) as p90_days,
+        1 - arg_max(c.survival, c.t) filter (where c.t <= d.deadline_days) as on_time_share,
+        1 - arg_max(c.survival_high, c.t) filter (where c.t <= d.deadline_days) as on_time_share_low,
+        1 - arg_max(c.survival_low, c.t) filter (where c.t <= d.deadline_days) as on_time_share_high
+    from curve as c
+    inner join deadlines as d using (event)
+    group by all
+),
+
+waiting as (
+    select
+        cohort, event, municipality_code_all, dimension, dimension_value,
+        count(*) as still_waiting_past_deadline
+    from {{ ref('kpi_waiting_list') }}
+    cross join lateral (select * from (values ('ALLE'), (municipality_code)) as m(municipality_code_all))
+    cross join lateral (select * from (values
+        ('i_alt', 'I alt'), ('target_group', target_group), ('experiment_arm', experiment_arm)) as v(dimension, dimension_value))
+    cross join lateral (select * from (values ('seneste_12_mdr'), (strftime(start_date, '%Y-%m'))) as k(cohort))
+    group by cohort, event, municipality_code_all, dimension, dimension_value
+),
+
+suppressed as (
+    select s.*, d.kpi_code, d.deadline_days
+    from {{ with_suppression('summary', ['cohort', 'event', 'municipality_code', 'dimension'], 'cohort_size') }} as s
+    inner join deadlines as d using (event)
+)
+
+select
+    s.kpi_code,
+    s.event,
+    s.cohort,
+    s.municipality_code,
+    s.dimension,
+    s.dimension_value,
+    s.deadline_days,
+    {{ suppressed('s.cohort_size') }} as cohort_size,
+    {{ suppressed('s.events') }} as events,
+    {{ suppressed('s.median_days') }} as median_days,
+    {{ suppressed('s.p90_days') }} as p90_days,
+    {{ suppressed('s.on_time_share') }} as on_time_share,
+    {{ suppressed('s.on_time_share_low') }} as on_time_share_low,
+    {{ suppressed('s.on_time_share_high') }} as on_time_share_high,
+    case when s.is_suppressed or {{ is_small('coalesce(w.still_waiting_past_deadline, 0)') }} then null
+         else coalesce(w.still_waiting_past_deadline, 0) end as still_waiting_past_deadline,
+    s.is_suppressed
+from suppressed as s
+left join waiting as w
+    on w.cohort = s.cohort and w.event = s.event and w.municipality_code_all = s.municipality_code
+    and w.dimension = s.dimension and w.dimension_value = s.dimension_value

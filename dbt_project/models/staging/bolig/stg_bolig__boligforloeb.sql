@@ -1,0 +1,11 @@
+select
+    boligforloeb_id as stay_id,
+    cpr_pseudonym as person_id,
+    kommunekode as municipality_code,
+    boligtype as housing_type,
+    indflytning as move_in_date,
+    fraflytning as move_out_date,
+    fraflytningsaarsag as move_out_reason,
+    huslejetilskud_kr_md as rent_subsidy_dkk_month
+from {{ source('raw', 'boligforloeb') }}
+where not coalesce(slettet, false)
