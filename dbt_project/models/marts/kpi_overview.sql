@@ -63,7 +63,7 @@ select
     k.name_da,
     k.unit,
     k.better,
-    k.definition_da,
+    k.mart,
     v.municipality_code,
     r.reference_date,
     v.value,

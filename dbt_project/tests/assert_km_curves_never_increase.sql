@@ -1,0 +1,20 @@
+-- A Kaplan–Meier curve never goes up, and its band always contains it.
+with curves as (
+    select 'housing' as curve, municipality_code || '|' || dimension || '|' || dimension_value as grp,
+           t, survival, survival_low, survival_high
+    from {{ ref('int_housing_retention_km') }}
+    union all
+    select 'intervention', cohort || '|' || event || '|' || municipality_code || '|' || dimension || '|' || dimension_value,
+           t, survival, survival_low, survival_high
+    from {{ ref('int_time_to_intervention_km') }}
+),
+
+stepped as (
+    select *, lag(survival) over (partition by curve, grp order by t) as previous
+    from curves
+)
+
+select * from stepped
+where survival > previous + 1e-12
+   or survival < survival_low - 1e-12 or survival > survival_high + 1e-12
+   or survival < 0 or survival > 1
