@@ -21,7 +21,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# the dbt manifest Dagster reads, prepared at install time and whenever the dbt project changes
+DBT_MANIFEST := dbt_project/target/manifest.json
+$(DBT_MANIFEST): $(VENV)/.installed dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
+	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir .
+
+install: $(VENV)/.installed $(DBT_MANIFEST)
 
 ## make run: install, demo data if the landing zone is empty, one refresh, serve the dashboard
 run: install demo-data refresh serve

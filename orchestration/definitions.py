@@ -6,6 +6,7 @@ import json
 
 import dagster as dg
 
+from orchestration.assets.dbt import dbt_models, dbt_resource
 from orchestration.assets.landing import entity_assets, unrecognised_files
 from orchestration.assets.publish import published_warehouse
 from orchestration.paths import DataPaths
@@ -53,9 +54,9 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 
 
 defs = dg.Definitions(
-    assets=[*entity_assets, unrecognised_files, published_warehouse],
+    assets=[*entity_assets, unrecognised_files, dbt_models, published_warehouse],
     jobs=[refresh_job],
     schedules=[nightly_schedule],
     sensors=[landing_sensor],
-    resources={"warehouse": WarehouseResource()},
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
 )

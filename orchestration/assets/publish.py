@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from orchestration.assets.dbt import dbt_models
 from orchestration.assets.landing import entity_assets, unrecognised_files
 from orchestration.publish import publish
 from orchestration.resources import WarehouseResource
@@ -10,7 +11,7 @@ from orchestration.resources import WarehouseResource
 
 @dg.asset(
     key="published_warehouse", group_name="publish",
-    deps=[*[a.key for a in entity_assets], unrecognised_files.key],
+    deps=[*[a.key for a in entity_assets], unrecognised_files.key, *dbt_models.keys],
     description="A read-only copy of the finished warehouse for the dashboard. Runs only when "
                 "every upstream asset and blocking check succeeded; otherwise the previous "
                 "publication stays current.",
