@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -64,11 +66,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_refresh(data_dir: Path) -> "subprocess.CompletedProcess":
+def run_refresh(data_dir: Path) -> subprocess.CompletedProcess:
     """`make refresh` against another data folder: the same module the Makefile runs."""
-    import subprocess
-    import sys
-
     env = {**os.environ, "KPI_DATA_DIR": str(data_dir)}
     env.pop("KPI_LANDING_DIR", None)
     return subprocess.run([sys.executable, "-m", "orchestration.refresh"], cwd=REPO, env=env,
@@ -78,8 +77,6 @@ def run_refresh(data_dir: Path) -> "subprocess.CompletedProcess":
 @pytest.fixture(scope="session")
 def served_dashboard(tmp_path_factory):
     """Demo data, one real refresh, and the dashboard served by gunicorn as `make run` does."""
-    import subprocess
-    import sys
     import time
     import urllib.request
 
