@@ -22,7 +22,7 @@ def main() -> int:
     from orchestration.definitions import defs
 
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
     for e in result.all_events:
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed:
             data = e.asset_check_evaluation_data

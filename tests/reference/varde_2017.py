@@ -1,0 +1,93 @@
+"""Varde's ressourceforløb on 30 November 2017, as landing exports (kpis.md, reference figures).
+
+Encodes what the "Håndholdt indsats i ressourceforløb" application reports:
+- 233 ongoing ressourceforløb; of the 122 with at least a year's seniority, 49 passive (40 %);
+- the six caseworkers' caseloads: A 74, L 45, J 48, G 67, E 52, K 59 (ressourceforløb and
+  aktivitetsparate cases together);
+- 28 ressourceforløb over one year ended January–October 2017: moved 5, disability pension 12,
+  change of target group 9 (2 ledighedsydelse, 5 fleksjob, 1 jobparat kontanthjælp,
+  1 aktivitetsparat uddannelseshjælp), ordinary education 1, pension 1.
+Around those figures it adds what must not change them: passive citizens with offers that do not
+count (social, or ended the day before the window), active ones with only a mentor, young spells,
+short spells that ended, and the new spells after a change of target group held elsewhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+EXTRACT = date(2017, 11, 30)
+CASELOADS = {"A": 74, "L": 45, "J": 48, "G": 67, "E": 52, "K": 59}
+EXITS = ([("FLYTTET", "")] * 5 + [("FOERTIDSPENSION", "")] * 12
+         + [("MAALGRUPPESKIFT", "2.7")] * 2 + [("MAALGRUPPESKIFT", "2.8")] * 5
+         + [("MAALGRUPPESKIFT", "2.2"), ("MAALGRUPPESKIFT", "2.13")]
+         + [("ORDINAER_UDDANNELSE", ""), ("PENSION", "")])
+
+
+def _d(x: date) -> str:
+    return x.strftime("%d-%m-%Y")
+
+
+def _cpr(i: int) -> str:
+    """A valid, unique CPR number of someone born 1965–1997."""
+    born = date(1965, 1, 1) + timedelta(days=(i * 37) % 12000)
+    return f"{born:%d%m%y}-{(i % 1000) * 2 + 1:04d}"
+
+
+def write(landing: Path) -> None:
+    stamp = f"{_d(EXTRACT)} 06:00"
+    rows_sb = [f"SB573{i};{i};Team Ressourceforløb;573;1,0;{stamp};N" for i in CASELOADS]
+    rows_sb.append(f"SB573X;X;Team Fleksjob;573;1,0;{stamp};N")
+    # the 345 ongoing cases: 233 ressourceforløb (122 senior of which 49 passive), 112 aktivitetsparate
+    slots = [cw for cw, n in CASELOADS.items() for _ in range(n)]
+    kinds = (["senior_passive"] * 49 + ["senior_active"] * 73 + ["young"] * 111 + ["aktivitetsparat"] * 112)
+    assert len(slots) == len(kinds) == 345
+    forloeb, indsatser = [], []
+    for i, (cw, kind) in enumerate(zip(slots, kinds)):
+        fid, cpr = f"RF{i:04d}", _cpr(i)
+        if kind.startswith("senior"):
+            start = date(2014, 1, 1) + timedelta(days=i % 1000)  # at least a year before
+        elif kind == "young":
+            start = date(2017, 1, 1) + timedelta(days=i % 300)
+        else:
+            start = date(2016, 6, 1) + timedelta(days=i % 500)
+        group = "2.3" if kind == "aktivitetsparat" else "2.11"
+        forloeb.append(f"{fid};{cpr};573;{group};{_d(start)};;;;SB573{cw};{stamp};N")
+        o = f"{fid}-O"
+        if kind == "senior_passive":
+            # offers that do not break passivity: a social offer, and an active one that ended the
+            # day before the 365-day window
+            indsatser.append(f"{o}1;{fid};{cpr};SOCIAL;N;01-03-2017;30-06-2017;{stamp};N")
+            indsatser.append(f"{o}2;{fid};{cpr};VIRKSOMHEDSPRAKTIK;J;01-09-2016;29-11-2016;{stamp};N")
+        elif kind == "senior_active":
+            if i % 5 == 0:  # a mentor alone is enough
+                indsatser.append(f"{o}1;{fid};{cpr};MENTOR;N;01-02-2017;;{stamp};N")
+            else:  # an active offer that ended on the first day of the window still counts
+                end = "30-11-2016" if i % 7 == 0 else "31-05-2017"
+                indsatser.append(f"{o}1;{fid};{cpr};VIRKSOMHEDSPRAKTIK;J;01-09-2016;{end};{stamp};N")
+    # the 28 ended spells over one year, January to October 2017, and what followed them
+    for j, (reason, new_group) in enumerate(EXITS):
+        fid, cpr = f"RE{j:04d}", _cpr(1000 + j)
+        start = date(2014, 6, 1) + timedelta(days=j * 11)
+        end = date(2017, 1, 15) + timedelta(days=j * 10)
+        forloeb.append(f"{fid};{cpr};573;2.11;{_d(start)};{_d(end)};{reason};{new_group};SB573A;{_d(end)} 12:00;N")
+        if new_group:
+            nxt = end + timedelta(days=1)
+            forloeb.append(f"RN{j:04d};{cpr};573;{new_group};{_d(nxt)};;;;SB573X;{_d(nxt)} 12:00;N")
+    # short spells that ended in 2017 are not in Varde's table (duration over one year)
+    for j in range(3):
+        start, end = date(2017, 1, 10), date(2017, 7, 1) + timedelta(days=j)
+        forloeb.append(f"RS{j:04d};{_cpr(2000 + j)};573;2.11;{_d(start)};{_d(end)};FLYTTET;;SB573A;{_d(end)} 12:00;N")
+    files = {
+        "jobcenter/sagsbehandlere": ("sagsbehandler_id;initialer;navn_team;kommunekode;aarsvaerk;opdateret;slettet",
+                                     rows_sb),
+        "jobcenter/forloeb": ("forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;afslutningsaarsag;"
+                              "ny_maalgruppe;sagsbehandler_id;opdateret;slettet", forloeb),
+        "jobcenter/indsatser": ("indsats_id;forloeb_id;cpr;indsatstype;beskaeftigelsesrettet;startdato;slutdato;"
+                                "opdateret;slettet", indsatser),
+    }
+    for name, (header, rows) in files.items():
+        path = landing / f"{name}_{EXTRACT:%Y%m%d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
