@@ -10,6 +10,7 @@ from orchestration.assets.dbt import dbt_models, dbt_resource
 from orchestration.assets.landing import entity_assets, unrecognised_files
 from orchestration.assets.publish import published_warehouse
 from orchestration.paths import DataPaths
+from orchestration.publish import record_run
 from orchestration.resources import WarehouseResource
 
 # DuckDB takes one writer: every step of a run executes in one process, one after another.
@@ -53,10 +54,23 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     return dg.RunRequest(run_key=run_key, tags={"trigger": "landing_sensor", "files": str(len(new))})
 
 
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[refresh_job],
+                      default_status=dg.DefaultSensorStatus.RUNNING)
+def record_refresh_success(context: dg.RunStatusSensorContext):
+    """Scheduled and sensor-started runs report their outcome to the dashboard, as `make refresh` does."""
+    record_run(DataPaths.from_env().published, context.dagster_run.run_id, True)
+
+
+@dg.run_failure_sensor(monitored_jobs=[refresh_job], default_status=dg.DefaultSensorStatus.RUNNING)
+def record_refresh_failure(context: dg.RunFailureSensorContext):
+    record_run(DataPaths.from_env().published, context.dagster_run.run_id, False,
+               context.failure_event.message or "the refresh failed")
+
+
 defs = dg.Definitions(
     assets=[*entity_assets, unrecognised_files, dbt_models, published_warehouse],
     jobs=[refresh_job],
     schedules=[nightly_schedule],
-    sensors=[landing_sensor],
+    sensors=[landing_sensor, record_refresh_success, record_refresh_failure],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
 )

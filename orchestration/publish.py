@@ -59,3 +59,23 @@ def current_build(published: Path) -> tuple[Build, Path] | None:
     except FileNotFoundError:
         return None
     return build, published / build.path
+
+
+LAST_RUN = "last_run.json"
+
+
+def record_run(published: Path, run_id: str, success: bool, message: str = "") -> None:
+    """Record how the latest refresh ended, for the dashboard's data-quality page."""
+    published.mkdir(parents=True, exist_ok=True)
+    record = {"run_id": run_id, "success": success, "message": message,
+              "finished_at": datetime.now().astimezone().isoformat(timespec="seconds")}
+    tmp = published / (LAST_RUN + ".tmp")
+    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    os.replace(tmp, published / LAST_RUN)
+
+
+def last_run(published: Path) -> dict | None:
+    try:
+        return json.loads((published / LAST_RUN).read_text())
+    except FileNotFoundError:
+        return None

@@ -12,8 +12,10 @@ import sys
 
 def main() -> int:
     from orchestration.paths import DataPaths
+    from orchestration.publish import record_run
 
-    home = DataPaths.from_env().dagster_home
+    paths = DataPaths.from_env()
+    home = paths.dagster_home
     os.environ.setdefault("DAGSTER_HOME", str(home))
     os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
 
@@ -23,12 +25,18 @@ def main() -> int:
 
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
+    problems = []
     for e in result.all_events:
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed:
             data = e.asset_check_evaluation_data
             level = "warning" if data.severity.value == "WARN" else "check failed"
-            print(f"{level}: {data.asset_key.to_user_string()} {data.check_name}: "
-                  f"{data.description or ''}", file=sys.stderr)
+            line = f"{level}: {data.asset_key.to_user_string()} {data.check_name}: {data.description or ''}"
+            print(line, file=sys.stderr)
+            if level != "warning":
+                problems.append(line)
+        elif e.is_step_failure:
+            problems.append(f"step failed: {e.step_key}: {e.event_specific_data.error.message.strip()[:300]}")
+    record_run(paths.published, result.run_id, result.success, "\n".join(problems))
     if not result.success:
         print(f"refresh failed (run {result.run_id}); the previous publication stays current",
               file=sys.stderr)

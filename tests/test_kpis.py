@@ -3,7 +3,6 @@ recovered, each through the real pipeline (load, dbt build, publish) on a real D
 
 from __future__ import annotations
 
-import dagster as dg
 import duckdb
 import pytest
 
@@ -76,7 +75,8 @@ def test_varde_exit_reasons_of_2017(varde):
     # what is about fewer than five citizens does not leave the warehouse
     hidden = varde.execute("""
         select exit_reason, new_target_group, spells, reason_share, is_suppressed from marts.kpi_exit_reasons
-        where period = 'aar_til_dato' and municipality_code = '573' and exit_reason in ('PENSION', 'ORDINAER_UDDANNELSE')
+        where period = 'aar_til_dato' and municipality_code = '573'
+          and exit_reason in ('PENSION', 'ORDINAER_UDDANNELSE')
     """).fetchall()
     assert hidden and all(r[2] is None and r[3] is None and r[4] for r in hidden)
 

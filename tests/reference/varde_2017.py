@@ -44,7 +44,7 @@ def write(landing: Path) -> None:
     kinds = (["senior_passive"] * 49 + ["senior_active"] * 73 + ["young"] * 111 + ["aktivitetsparat"] * 112)
     assert len(slots) == len(kinds) == 345
     forloeb, indsatser = [], []
-    for i, (cw, kind) in enumerate(zip(slots, kinds)):
+    for i, (cw, kind) in enumerate(zip(slots, kinds, strict=True)):
         fid, cpr = f"RF{i:04d}", _cpr(i)
         if kind.startswith("senior"):
             start = date(2014, 1, 1) + timedelta(days=i % 1000)  # at least a year before
