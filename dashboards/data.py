@@ -47,47 +47,230 @@ def query(sql: str, params: list | None = None) -> pl.DataFrame:
         return pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
 
 
+def last_run() -> dict | None:
+    from orchestration.publish import last_run as _last_run
+
+    return _last_run(paths().published)
+
+
 def freshness() -> dict:
-    """When the build was made and the newest extract in it."""
+    """When the build was made, the newest extract in it, and how the latest refresh ended."""
     b = build()
     newest = query("select max(extract_date) as d, count(*) as files, "
-                   "sum(rows_quarantined) as bad from ops.ledger")
+                   "coalesce(sum(rows_quarantined), 0) as bad from marts.dq_files")
     return {
         "built_at": datetime.fromisoformat(b.built_at) if b else None,
         "build_id": b.build_id if b else None,
         "newest_extract": newest["d"][0], "files": newest["files"][0],
-        "rows_quarantined": newest["bad"][0],
+        "rows_quarantined": int(newest["bad"][0]),
+        "last_run": last_run(),
     }
 
 
-def ressourceforloeb_overview() -> dict:
-    """Ongoing ressourceforløb on the newest extract date, and how many are passive.
+def overview(municipality: str = "ALLE") -> pl.DataFrame:
+    """One row per KPI: value, target and whether it is met (marts.kpi_overview)."""
+    return query("select * from marts.kpi_overview where municipality_code = ? order by kpi_code", [municipality])
 
-    Passive: no employment-oriented offer and no mentor overlapping the last 365 days
-    (kpis.md §1). Computed from the raw layer until the KPI marts exist.
-    """
+
+def passive(municipality: str = "ALLE", variant: str = "anciennitet_1_aar") -> dict:
+    """The passive-citizens figure on the reference date (marts.kpi_passive_citizens)."""
     df = query("""
-        with d as (select max(extract_date) as d from ops.ledger where entity = 'forloeb'),
-        rf as (
-            select f.forloeb_id, f.startdato, d.d
-            from raw.forloeb f, d
-            where not coalesce(f.slettet, false) and f.maalgruppe = '2.11'
-              and f.startdato <= d.d and (f.slutdato is null or f.slutdato > d.d)
-        ),
-        active as (
-            select distinct i.forloeb_id
-            from raw.indsatser i join rf using (forloeb_id)
-            where not coalesce(i.slettet, false)
-              and (i.beskaeftigelsesrettet or i.indsatstype = 'MENTOR')
-              and i.startdato <= rf.d
-              and coalesce(i.slutdato, rf.d) >= greatest(rf.startdato, rf.d - interval 365 day)
-        )
-        select count(*) as ongoing,
-               count(*) filter (where rf.d - rf.startdato >= 365) as senior,
-               count(*) filter (where rf.d - rf.startdato >= 365 and a.forloeb_id is null) as passive_senior,
-               any_value(rf.d) as ref_date
-        from rf left join active a using (forloeb_id)
-    """)
-    row = df.row(0, named=True)
-    row["share"] = row["passive_senior"] / row["senior"] if row["senior"] else None
-    return row
+        select reference_date, population, passive, passive_share, is_suppressed
+        from marts.kpi_passive_citizens
+        where is_current and variant = ? and municipality_code = ? and dimension = 'i_alt'
+    """, [variant, municipality])
+    return df.row(0, named=True) if df.height else {}
+
+
+# --- the pages' data: each function returns the rows one chart or table shows ----------------------
+
+def filter_options() -> dict:
+    """The values the global filters offer, from the current publication."""
+    dates = query("select distinct reference_date from marts.kpi_trend order by 1 desc")["reference_date"].to_list()
+    munis = query("select distinct o.municipality_code, k.name from marts.kpi_overview o "
+                  "left join reference.ref_kommuner k using (municipality_code) "
+                  "where o.municipality_code <> 'ALLE' order by 1")
+    groups = query("select target_group, name_da from reference.ref_maalgrupper order by 1")
+    teams = query("select distinct team_name from marts.kpi_caseload order by 1")["team_name"].to_list()
+    experiments = query("select distinct experiment_id, experiment_title from marts.kpi_experiment_evaluation "
+                        "order by 1")
+    return {"dates": dates, "municipalities": munis.rows(), "target_groups": groups.rows(), "teams": teams,
+            "experiments": experiments.rows()}
+
+
+def definition(mart: str) -> str:
+    """The documented definition of a mart (dbt docs, persisted as the table comment)."""
+    df = query("select comment from duckdb_tables() where schema_name = 'marts' and table_name = ?", [mart])
+    return (df["comment"][0] or "") if df.height else ""
+
+
+def current_date():
+    """The reference date of the publication (the newest extract)."""
+    return query("select max(reference_date) as d from marts.kpi_trend")["d"][0]
+
+
+def trend(kpi_code: str, municipality: str) -> pl.DataFrame:
+    return query("select reference_date, value from marts.kpi_trend where kpi_code = ? and municipality_code = ? "
+                 "order by reference_date", [kpi_code, municipality])
+
+
+def passive_breakdown(municipality: str, date, variant: str, dimension: str) -> pl.DataFrame:
+    return query("""
+        select dimension_value, population, passive, passive_share, passive_share_low, passive_share_high,
+               is_suppressed
+        from marts.kpi_passive_citizens
+        where variant = ? and municipality_code = ? and reference_date = ? and dimension = ?
+        order by passive_share desc nulls last""", [variant, municipality, date, dimension])
+
+
+def passive_trend(municipality: str, variant: str) -> pl.DataFrame:
+    return query("""
+        select reference_date, population, passive, passive_share, passive_share_low, passive_share_high, is_suppressed
+        from marts.kpi_passive_citizens
+        where variant = ? and municipality_code = ? and dimension = 'i_alt' order by reference_date""",
+                 [variant, municipality])
+
+
+def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str = "I alt") -> pl.DataFrame:
+    return query("""
+        select kpi_code, event, cohort, cohort_size, events, median_days, p90_days, on_time_share,
+               on_time_share_low, on_time_share_high, still_waiting_past_deadline, deadline_days, is_suppressed
+        from marts.kpi_time_to_intervention
+        where municipality_code = ? and dimension = ? and dimension_value = ?
+        order by event, cohort""", [municipality, dimension, value])
+
+
+def waiting_list(municipality: str, team: str | None, target_group: str | None) -> pl.DataFrame:
+    return query("""
+        select event_da as "Venter på", spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler",
+               target_group as "Målgruppe", start_date as "Start", days_waiting as "Dage", deadline_days as "Frist"
+        from marts.kpi_waiting_list
+        where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
+          and (? is null or target_group = ?)
+        order by days_over_deadline desc""", [municipality, municipality, team, team, target_group, target_group])
+
+
+def timeliness(municipality: str, date, dimension: str) -> pl.DataFrame:
+    return query("""
+        select dimension_value, spells, deadline_due, deadline_met, deadline_met_share, overdue, overdue_share,
+               longest_current_gap_days, is_suppressed
+        from marts.kpi_timeliness
+        where municipality_code = ? and reference_date = ? and dimension = ? order by dimension_value""",
+                 [municipality, date, dimension])
+
+
+def overdue_list(municipality: str, team: str | None, target_group: str | None) -> pl.DataFrame:
+    return query("""
+        select spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler", target_group as "Målgruppe",
+               rule as "Regel", start_date as "Start", first_deadline_days as "Første frist",
+               current_gap_days as "Dage siden sidste"
+        from marts.kpi_overdue_list
+        where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
+          and (? is null or target_group = ?)
+        order by current_gap_days desc""", [municipality, municipality, team, team, target_group, target_group])
+
+
+def housing_retention(municipality: str, dimension: str) -> pl.DataFrame:
+    return query("""
+        select dimension_value, citizens, lost_home, retention_6m, retention_12m, retention_12m_low,
+               retention_12m_high, retention_24m, retention_24m_low, retention_24m_high, is_suppressed
+        from marts.kpi_housing_retention where municipality_code = ? and dimension = ? order by dimension_value""",
+                 [municipality, dimension])
+
+
+def housing_curves(municipality: str, dimension: str) -> pl.DataFrame:
+    return query("""
+        select dimension_value, days, at_risk, retention, retention_low, retention_high
+        from marts.kpi_housing_retention_curve where municipality_code = ? and dimension = ?
+        order by dimension_value, days""", [municipality, dimension])
+
+
+def time_to_housing(municipality: str, dimension: str) -> pl.DataFrame:
+    return query("""
+        select dimension_value, citizens, housed, median_days, housed_within_share, housed_within_share_low,
+               housed_within_share_high, within_days, is_suppressed
+        from marts.kpi_time_to_housing where municipality_code = ? and dimension = ? order by dimension_value""",
+                 [municipality, dimension])
+
+
+def caseloads(municipality: str, date, team: str | None) -> pl.DataFrame:
+    return query("""
+        select initials, caseworker_id, team_name, fte, cases, cases_per_fte, caseload_cap, is_suppressed
+        from marts.kpi_caseload
+        where (? = 'ALLE' or municipality_code = ?) and reference_date = ? and (? is null or team_name = ?)
+        order by cases desc nulls last""", [municipality, municipality, date, team, team])
+
+
+def caseload_summary(municipality: str, date) -> pl.DataFrame:
+    return query("""
+        select dimension_value, caseworkers, cases, avg_cases_per_caseworker, avg_cases_per_fte, share_at_or_under_cap
+        from marts.kpi_caseload_summary where municipality_code = ? and reference_date = ?
+        order by dimension <> 'i_alt', dimension_value""", [municipality, date])
+
+
+def caseworker_changes(municipality: str, date, dimension: str) -> pl.DataFrame:
+    return query("""
+        select dimension_value, spells, changes, changes_per_spell_year, share_with_2_or_more, is_suppressed
+        from marts.kpi_caseworker_changes where municipality_code = ? and reference_date = ? and dimension = ?
+        order by dimension_value""", [municipality, date, dimension])
+
+
+def exit_reasons(municipality: str, period: str, target_group: str) -> pl.DataFrame:
+    return query("""
+        select exit_reason, new_target_group, spells, reason_spells, ended_spells, reason_share, is_suppressed
+        from marts.kpi_exit_reasons where municipality_code = ? and period = ? and target_group = ?
+        order by reason_spells desc nulls last, exit_reason, new_target_group""", [municipality, period, target_group])
+
+
+def employer_based(municipality: str, dimension: str) -> pl.DataFrame:
+    return query("""
+        select reference_date, dimension_value, active_offers, employer_based_offers, employer_based_share,
+               employer_based_share_low, employer_based_share_high, is_suppressed
+        from marts.kpi_employer_based_offers where municipality_code = ? and dimension = ?
+        order by reference_date, dimension_value""", [municipality, dimension])
+
+
+def active_plans(municipality: str, date, dimension: str) -> pl.DataFrame:
+    return query("""
+        select dimension_value, spells, spells_with_plan, plan_share, plan_share_low, plan_share_high, is_suppressed
+        from marts.kpi_active_plans where municipality_code = ? and reference_date = ? and dimension = ?
+        order by plan_share nulls last""", [municipality, date, dimension])
+
+
+def paid_hours() -> pl.DataFrame:
+    return query("""
+        select experiment_id, arm, participants, with_hours_or_education, share, share_low, share_high,
+               payout_tier, is_suppressed
+        from marts.kpi_paid_hours order by experiment_id, arm""")
+
+
+def self_sufficiency(municipality: str, dimension: str = "i_alt") -> pl.DataFrame:
+    return query("""
+        select cohort, dimension_value, ended_spells, self_sufficient_share_3m, self_sufficient_share_6m,
+               self_sufficient_share_12m, lasting_share, is_suppressed
+        from marts.kpi_self_sufficiency where municipality_code = ? and dimension = ?
+        order by cohort, dimension_value""", [municipality, dimension])
+
+
+def experiments(experiment: str | None = None) -> pl.DataFrame:
+    return query("""
+        select experiment_id, experiment_title, kpi_code, k.name_da, kind, indsats_n, indsats_value, kontrol_n,
+               kontrol_value,
+               difference, difference_low, difference_high, target_operator, target_value, target_met, is_suppressed
+        from marts.kpi_experiment_evaluation left join reference.ref_kpi as k using (kpi_code)
+        where (? is null or experiment_id = ?)
+        order by experiment_id, kpi_code""", [experiment, experiment])
+
+
+def files() -> pl.DataFrame:
+    return query("""
+        select path as "Fil", entity as "Entitet", extract_date as "Udtræk", status as "Status",
+               rows_read as "Læst", rows_loaded as "Indlæst", rows_quarantined as "Karantæne",
+               reason as "Årsag", detail as "Detalje", loaded_at as "Indlæst kl."
+        from marts.dq_files order by loaded_at desc, path""")
+
+
+def quarantine_reasons() -> pl.DataFrame:
+    return query("""
+        select entity as "Entitet", path as "Fil", column_name as "Kolonne", reason as "Årsag", rejected as "Rækker"
+        from marts.dq_quarantine_reasons order by rejected desc""")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -66,42 +67,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_refresh(data_dir: Path) -> subprocess.CompletedProcess:
-    """`make refresh` against another data folder: the same module the Makefile runs."""
+def refresh_env(data_dir: Path) -> dict:
     env = {**os.environ, "KPI_DATA_DIR": str(data_dir)}
     env.pop("KPI_LANDING_DIR", None)
-    return subprocess.run([sys.executable, "-m", "orchestration.refresh"], cwd=REPO, env=env,
+    return env
+
+
+def run_refresh(data_dir: Path) -> subprocess.CompletedProcess:
+    """`make refresh` against another data folder: the same module the Makefile runs."""
+    return subprocess.run([sys.executable, "-m", "orchestration.refresh"], cwd=REPO, env=refresh_env(data_dir),
                           capture_output=True, text=True, timeout=900)
+
+
+@contextmanager
+def serve(data_dir: Path):
+    """The dashboard served by gunicorn on a free port, as `make run` serves it."""
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "KPI_DATA_DIR": str(data_dir)}
+    log = (data_dir / "gunicorn.log").open("w")
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                             "--workers", "2", "dashboards.app:server"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(url + "/helse", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError((data_dir / "gunicorn.log").read_text()[-2000:])
+        yield {"url": url, "data": data_dir, "proc": proc, "log": data_dir / "gunicorn.log"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="session")
 def served_dashboard(tmp_path_factory):
     """Demo data, one real refresh, and the dashboard served by gunicorn as `make run` does."""
-    import time
-    import urllib.request
-
     data = tmp_path_factory.mktemp("served")
     make_landing(data / "landing", 3000, bad_rate=0.001)
     refresh = run_refresh(data)
     assert refresh.returncode == 0, refresh.stderr[-3000:]
-    port = free_port()
-    env = {**os.environ, "KPI_DATA_DIR": str(data)}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                             "--workers", "2", "dashboards.app:server"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError(proc.stderr.read().decode()[-2000:])
-    yield {"url": url, "data": data, "proc": proc}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve(data) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +131,13 @@ def browser():
                 "--disable-component-update", "--disable-sync", "--window-size=1440,1000"):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    downloads = OUTPUT / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                           "download.prompt_for_download": False})
     driver = webdriver.Chrome(options=opts, service=Service(executable_path="/usr/bin/chromedriver"))
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.download_dir = downloads
     yield driver
     driver.quit()
 

@@ -6,7 +6,6 @@ import json
 import os
 
 import dagster as dg
-import pytest
 
 from orchestration.assets.landing import entity_assets, unrecognised_files
 from orchestration.assets.publish import published_warehouse
@@ -77,30 +76,3 @@ def test_a_failing_blocking_check_keeps_the_previous_publication(tmp_path):
     assert "published_warehouse" not in materialized
     assert json.loads(pointer.read_text()) == published
     assert os.path.exists(data / "warehouse" / "published" / published["path"])
-
-
-@pytest.mark.browser
-def test_refresh_then_the_served_dashboard_shows_a_figure_computed_from_the_data(served_dashboard, browser):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    from tests.conftest import screenshot
-
-    os.environ["KPI_DATA_DIR"] = str(served_dashboard["data"])
-    try:
-        from dashboards import data
-
-        expected = data.ressourceforloeb_overview()
-    finally:
-        del os.environ["KPI_DATA_DIR"]
-    browser.get(served_dashboard["url"] + "/")
-    card = WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "kpi-passiv-andel")))
-    assert expected["senior"] > 50
-    assert card.text == f"{expected['share'] * 100:.1f} %".replace(".", ",")
-    detail = browser.find_element(By.ID, "kpi-passiv-detalje").text
-    assert f"{expected['passive_senior']} af {expected['senior']} borgere" in detail
-    assert "filer indlæst" in browser.find_element(By.ID, "freshness").text
-    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    assert errors == []
-    assert screenshot(browser, "overblik").stat().st_size > 10_000

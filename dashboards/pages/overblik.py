@@ -1,37 +1,72 @@
-"""Overblik: the headline figures and the data freshness."""
+"""Overblik: a card per KPI with its latest value, its target, on or off target, a small trend."""
 
 from __future__ import annotations
 
 import dash
-from dash import html
+import plotly.graph_objects as go
+from dash import dcc, html
 
+from dashboards import components as c
 from dashboards import data
 
-dash.register_page(__name__, path="/", name="Overblik", title="Overblik")
+dash.register_page(__name__, path="/", name="Overblik", title="Overblik", order=0)
 
-
-def _pct(x) -> str:
-    return "–" if x is None else f"{x * 100:.1f} %".replace(".", ",")
+PAGES = {"kpi_passive_citizens": "/passive", "kpi_time_to_intervention": "/tid-til-indsats",
+         "kpi_housing_retention": "/boligfastholdelse", "kpi_time_to_housing": "/tid-til-bolig",
+         "kpi_caseload_summary": "/sagsstammer", "kpi_exit_reasons": "/afslutningsaarsager",
+         "kpi_paid_hours": "/loentimer", "kpi_timeliness": "/rettidighed",
+         "kpi_caseworker_changes": "/sagsbehandlerskift", "kpi_employer_based_offers": "/tilbud-og-planer",
+         "kpi_active_plans": "/tilbud-og-planer", "kpi_self_sufficiency": "/loentimer"}
 
 
 def layout(**_):
-    try:
-        rf = data.ressourceforloeb_overview()
-        fresh = data.freshness()
-    except data.NoPublicationError as exc:
-        return html.Div(str(exc), id="no-data", className="alert")
+    return html.Div([html.Div(id="overblik-content")])
+
+
+def _spark(trend) -> dcc.Graph | None:
+    if trend.height < 2:
+        return None
+    fig = go.Figure(go.Scatter(x=trend["reference_date"].to_list(), y=trend["value"].to_list(), mode="lines",
+                               line={"color": c.PALETTE[0], "width": 2}, hoverinfo="x+y"))
+    fig.update_layout(height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0}, template="simple_white",
+                      xaxis={"visible": False}, yaxis={"visible": False}, showlegend=False)
+    return dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True}, className="spark")
+
+
+def card(row: dict, trend) -> html.Div:
+    code, unit = row["kpi_code"], row["unit"]
+    shown = c.SUPPRESSED if row["value"] is None and row["base"] is None else c.value(row["value"], unit)
+    if row["on_target"] is None:
+        state, badge = "no-target", "Intet mål" if row["target_value"] is None else "Ikke opgjort"
+    else:
+        state = "on-target" if row["on_target"] else "off-target"
+        badge = "Mål nået" if row["on_target"] else "Mål ikke nået"
+    target = (f"Mål: {row['target_operator'].replace('<=', '≤').replace('>=', '≥')} "
+              f"{c.value(row['target_value'], unit)}" if row["target_value"] is not None else "")
     return html.Div([
-        html.Div([
-            html.H2("Passive borgere i ressourceforløb"),
-            html.Div(_pct(rf["share"]), id="kpi-passiv-andel", className="kpi-value"),
-            html.P(f"{rf['passive_senior']} af {rf['senior']} borgere med mindst 1 års anciennitet "
-                   f"har hverken haft beskæftigelsesrettet tilbud eller mentor det seneste år "
-                   f"(opgjort {rf['ref_date']:%d-%m-%Y}; {rf['ongoing']} igangværende forløb i alt).",
-                   id="kpi-passiv-detalje"),
-        ], className="kpi-card", id="card-passiv"),
-        html.Footer(
-            f"Data bygget {fresh['built_at']:%d-%m-%Y %H:%M} · nyeste udtræk "
-            f"{fresh['newest_extract']:%d-%m-%Y} · {fresh['files']} filer indlæst · "
-            f"{fresh['rows_quarantined']} rækker i karantæne",
-            id="freshness"),
-    ])
+        html.H3(dcc.Link(row["name_da"], href=PAGES.get(row["mart"], "/"))),
+        html.Div(shown, className="kpi-value", id=f"kpi-{code}"),
+        html.Div([html.Span(badge, className=f"badge {state}", id=f"badge-{code}"), " ", target],
+                 className="kpi-target"),
+        _spark(trend) if trend is not None else None,
+    ], className=f"kpi-card {state}", id=f"card-{code}")
+
+
+def freshness_line(fresh: dict) -> html.Div:
+    run = fresh["last_run"] or {}
+    parts = [html.Span(f"Data bygget {fresh['built_at']:%d-%m-%Y %H:%M} · nyeste udtræk "
+                       f"{fresh['newest_extract']:%d-%m-%Y} · {fresh['files']} filer indlæst · "
+                       f"{fresh['rows_quarantined']} rækker i karantæne", id="freshness")]
+    if run and not run.get("success", True):
+        parts.append(html.Div(f"Seneste kørsel ({run['finished_at'][:16].replace('T', ' ')}) fejlede – tallene "
+                              "er fra den seneste gode kørsel og kan være forældede. Se Datakvalitet.",
+                              className="alert bad", id="stale-warning"))
+    return html.Div(parts, className="freshness")
+
+
+@c.page_content("overblik-content")
+def render(f: c.Filters):
+    rows = data.overview(f.municipality)
+    trends = {code: data.trend(code, f.municipality) for code in rows["kpi_code"].to_list()}
+    cards = [card(r, trends.get(r["kpi_code"])) for r in rows.iter_rows(named=True)]
+    return html.Div([html.Div(cards, className="cards", id="cards"), freshness_line(data.freshness())])

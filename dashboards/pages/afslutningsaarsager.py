@@ -1,0 +1,51 @@
+"""Afslutningsårsager (§6)."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboards import components as c
+from dashboards import data
+
+dash.register_page(__name__, path="/afslutningsaarsager", name="Afslutningsårsager", title="Afslutningsårsager",
+                   order=8)
+
+
+def layout(**_):
+    return html.Div([
+        dcc.RadioItems(id="exit-period", options=[{"label": "År til dato", "value": "aar_til_dato"},
+                                                  {"label": "Seneste 12 måneder", "value": "seneste_12_mdr"}],
+                       value="aar_til_dato", inline=True, persistence=True, persistence_type="session"),
+        html.Div(id="exit-content"),
+    ])
+
+
+@c.downloadable("exit_reasons")
+def _rows(f: c.Filters, period: str = "aar_til_dato"):
+    return data.exit_reasons(f.municipality, period, f.target_group or "2.11")
+
+
+def render(f: c.Filters, period: str):
+    df = _rows(f, period)
+    reasons = df.unique("exit_reason", maintain_order=True)
+    group = f.target_group or "2.11"
+    return html.Div([
+        c.section(f"Afslutningsårsager, målgruppe {group}", data.definition("kpi_exit_reasons")),
+        c.graph(c.bars(reasons["exit_reason"].to_list(), {"Andel": reasons["reason_share"].to_list()},
+                       "Andel af afsluttede forløb", percent=True,
+                       suppressed=[s is None for s in reasons["reason_share"].to_list()]), "exit-chart",
+                "exit_reasons"),
+        c.table(df, "exit-table", {"exit_reason": "Årsag", "new_target_group": "Ny målgruppe", "spells": "Forløb",
+                                   "reason_spells": "Forløb med årsagen", "ended_spells": "Afsluttede i alt",
+                                   "reason_share": "Andel"}),
+    ])
+
+
+@dash.callback(dash.Output("exit-content", "children"), dash.Input("exit-period", "value"),
+               *[dash.Input(i, "value") for i in c.FILTER_IDS])
+def _update(period, *values):
+    try:
+        return render(c.filters_from(values), period or "aar_til_dato")
+    except data.NoPublicationError as exc:
+        return html.Div(str(exc), className="alert")

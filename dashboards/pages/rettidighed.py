@@ -1,0 +1,45 @@
+"""Rettidighed (§9): statutory deadlines per target group, and the overdue action list."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from dashboards import components as c
+from dashboards import data
+
+dash.register_page(__name__, path="/rettidighed", name="Rettidighed", title="Rettidighed", order=3)
+
+
+def layout(**_):
+    return html.Div(id="rettidighed-content")
+
+
+@c.downloadable("timeliness")
+def _by_group(f: c.Filters):
+    return data.timeliness(f.municipality, f.date or data.current_date(), "target_group")
+
+
+@c.downloadable("overdue_list")
+def _overdue(f: c.Filters):
+    return data.overdue_list(f.municipality, f.team, f.target_group)
+
+
+@c.page_content("rettidighed-content")
+def render(f: c.Filters):
+    df = _by_group(f)
+    return html.Div([
+        c.section("Rettidighed", data.definition("kpi_timeliness")),
+        c.graph(c.bars(df["dimension_value"].to_list(), {"Frist overholdt": df["deadline_met_share"].to_list(),
+                                                         "Overskredet nu": df["overdue_share"].to_list()},
+                       "Pr. målgruppe", percent=True, suppressed=df["is_suppressed"].to_list()),
+                "rettidighed-chart", "timeliness"),
+        c.table(df, "rettidighed-table", {"dimension_value": "Målgruppe", "spells": "Forløb",
+                                          "deadline_due": "Frist forfaldet", "deadline_met": "Overholdt",
+                                          "deadline_met_share": "Andel overholdt", "overdue": "Overskredet nu",
+                                          "overdue_share": "Andel overskredet",
+                                          "longest_current_gap_days": "Længste hul (dage)"}),
+        html.H2("Handlingsliste: overskredne frister"),
+        c.table(_overdue(f), "overdue-list", page_size=20),
+        c.download_buttons("overdue_list"),
+    ])

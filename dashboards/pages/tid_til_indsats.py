@@ -1,0 +1,58 @@
+"""Tid til indsats (§2): first meeting, job plan, active offer — and who is waiting past the deadline."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from dashboards import components as c
+from dashboards import data
+
+dash.register_page(__name__, path="/tid-til-indsats", name="Tid til indsats", title="Tid til indsats", order=2)
+
+EVENTS = {"first_meeting": "Første samtale", "job_plan": "Jobrettet plan", "active_offer": "Aktivt tilbud"}
+
+
+def layout(**_):
+    return html.Div(id="tid-content")
+
+
+@c.downloadable("time_to_intervention")
+def _cohorts(f: c.Filters):
+    if f.target_group:
+        return data.time_to_intervention(f.municipality, "target_group", f.target_group)
+    return data.time_to_intervention(f.municipality)
+
+
+@c.downloadable("waiting_list")
+def _waiting(f: c.Filters):
+    return data.waiting_list(f.municipality, f.team, f.target_group)
+
+
+@c.page_content("tid-content")
+def render(f: c.Filters):
+    df = _cohorts(f)
+    months = df.filter(df["cohort"] != "seneste_12_mdr")
+    last12 = df.filter(df["cohort"] == "seneste_12_mdr")
+    summary = last12.select("event", "cohort_size", "median_days", "p90_days", "on_time_share",
+                            "still_waiting_past_deadline", "deadline_days", "is_suppressed")
+    summary = summary.with_columns(summary["event"].replace(EVENTS))
+    on_time = {EVENTS[e]: months.filter(months["event"] == e)["on_time_share"].to_list() for e in EVENTS}
+    cohorts = months.filter(months["event"] == "first_meeting")["cohort"].to_list()
+    waiting = _waiting(f)
+    late_first = waiting.filter(waiting["Venter på"] == "Første samtale").height
+    return html.Div([
+        c.section("Tid til indsats", data.definition("kpi_time_to_intervention"),
+                  html.P(f"{late_first} borgere venter lige nu på første samtale ud over fristen på 14 dage.",
+                         id="late-first-meeting")),
+        html.H2("Forløb startet de seneste 12 måneder"),
+        c.table(summary, "tid-summary", {"event": "Skridt", "cohort_size": "Forløb", "median_days": "Median (dage)",
+                                         "p90_days": "90 %-fraktil (dage)", "on_time_share": "Rettidigt",
+                                         "still_waiting_past_deadline": "Venter ud over frist",
+                                         "deadline_days": "Frist (dage)"}),
+        c.graph(c.line(cohorts, on_time, "Andel rettidigt pr. startmåned", percent=True),
+                "tid-trend", "time_to_intervention"),
+        html.H2("Handlingsliste: venter ud over fristen"),
+        c.table(waiting, "waiting-list", page_size=20),
+        c.download_buttons("waiting_list"),
+    ])

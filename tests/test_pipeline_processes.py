@@ -1,0 +1,94 @@
+"""The refresh and the dashboard as separate, real processes: no lock conflicts, no half builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import duckdb
+import psutil
+import pytest
+
+from tests.conftest import REPO, make_landing, refresh_env, run_refresh, serve
+
+
+def _new_extract(data_dir, tmp_path, seed=3):
+    """Deliver a later extract into data_dir's landing zone, so that a refresh has work to do."""
+    later = tmp_path / "later"
+    make_landing(later, 3000, seed=seed, deltas=1)
+    for f in later.glob("*/*_20261101.csv"):
+        shutil.copy(f, data_dir / "landing" / f.parent.name / f.name)
+
+
+@pytest.fixture()
+def published(tmp_path):
+    data = tmp_path / "data"
+    make_landing(data / "landing", 3000, seed=3)
+    first = run_refresh(data)
+    assert first.returncode == 0, first.stderr[-2000:]
+    return data
+
+
+def _pointer(data):
+    return json.loads((data / "warehouse" / "published" / "current.json").read_text())
+
+
+def test_the_dashboard_reads_while_a_refresh_writes_in_another_process(published, tmp_path):
+    before = _pointer(published)
+    _new_extract(published, tmp_path)
+    with serve(published) as served:
+        log = (tmp_path / "refresh.log").open("w")  # a file, not a pipe: Dagster logs a lot
+        refresh = subprocess.Popen([sys.executable, "-m", "orchestration.refresh"], cwd=REPO,
+                                   env=refresh_env(published), stdout=log, stderr=log)
+        answers, build_ids = 0, set()
+        while refresh.poll() is None:
+            for path in ("/helse", "/"):
+                with urllib.request.urlopen(served["url"] + path, timeout=10) as r:
+                    assert r.status == 200
+                    if path == "/helse":
+                        build_ids.add(json.loads(r.read())["build_id"])
+            answers += 1
+            time.sleep(0.5)
+        log.close()
+        assert refresh.returncode == 0, (tmp_path / "refresh.log").read_text()[-2000:]
+        served_log = served["log"].read_text()
+    after = _pointer(published)
+    assert answers > 10  # the dashboard answered all through the refresh
+    assert after["build_id"] != before["build_id"]
+    assert build_ids <= {before["build_id"], after["build_id"]}
+    assert "lock" not in served_log.lower() and "Traceback" not in served_log
+
+
+def test_killing_a_refresh_halfway_leaves_the_publication_intact(published, tmp_path):
+    before = _pointer(published)
+    _new_extract(published, tmp_path, seed=4)
+    refresh = subprocess.Popen([sys.executable, "-m", "orchestration.refresh"], cwd=REPO,
+                               env=refresh_env(published), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    # wait until the refresh is building with dbt, i.e. halfway: loads done, nothing published
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        children = psutil.Process(refresh.pid).children(recursive=True)
+        if any("dbt" in " ".join(c.cmdline()) for c in children if c.is_running()):
+            break
+        assert refresh.poll() is None, "the refresh ended before it reached dbt"
+        time.sleep(0.2)
+    else:
+        pytest.fail("the refresh never reached dbt")
+    time.sleep(2)
+    os.killpg(refresh.pid, signal.SIGKILL)
+    refresh.wait(timeout=30)
+    assert _pointer(published) == before
+    path = published / "warehouse" / "published" / before["path"]
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select count(*) from marts.kpi_overview").fetchone()[0] > 10
+    # the next refresh recovers the working warehouse and publishes
+    again = run_refresh(published)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert _pointer(published)["build_id"] != before["build_id"]
