@@ -1,14 +1,17 @@
 """Data access for the dashboard: reads only the current publication, read-only.
 
-Every query opens the build that `published/current.json` names, in read-only mode, and closes
-it again, so the dashboard never holds a lock the pipeline needs and always shows one complete
-build. Callbacks and page layouts call the functions here; none of them runs SQL of its own.
+Every query reads the build that `published/current.json` names, through a read-only connection
+to that (immutable) file, so the dashboard never holds a lock the pipeline needs — the pipeline
+writes another file — and always shows one complete build. Callbacks and page layouts call the
+functions here; none of them runs SQL of its own.
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -30,16 +33,32 @@ def build() -> Build | None:
     return found[0] if found else None
 
 
+_databases: dict[Path, duckdb.DuckDBPyConnection] = {}
+_lock = threading.Lock()
+
+
+def _database(path: Path) -> duckdb.DuckDBPyConnection:
+    """One read-only connection per published build, kept open: a build never changes."""
+    with _lock:
+        con = _databases.get(path)
+        if con is None:
+            con = _databases[path] = duckdb.connect(str(path), read_only=True)
+            # the pipeline keeps two builds; so do we (older ones it may already have deleted)
+            for old in list(_databases)[:-2]:
+                _databases.pop(old).close()
+        return con
+
+
 @contextmanager
 def connect():
     found = current_build(paths().published)
     if found is None:
         raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
-    con = duckdb.connect(str(found[1]), read_only=True)
+    cursor = _database(found[1]).cursor()  # a cursor per request: connections are not shared by threads
     try:
-        yield con
+        yield cursor
     finally:
-        con.close()
+        cursor.close()
 
 
 def query(sql: str, params: list | None = None) -> pl.DataFrame:
@@ -112,6 +131,13 @@ def current_date():
 def trend(kpi_code: str, municipality: str) -> pl.DataFrame:
     return query("select reference_date, value from marts.kpi_trend where kpi_code = ? and municipality_code = ? "
                  "order by reference_date", [kpi_code, municipality])
+
+
+def trends(municipality: str) -> dict[str, pl.DataFrame]:
+    """Every KPI's trend for one municipality, in one query."""
+    df = query("select kpi_code, reference_date, value from marts.kpi_trend where municipality_code = ? "
+               "order by kpi_code, reference_date", [municipality])
+    return {code: part.drop("kpi_code") for (code,), part in df.group_by("kpi_code", maintain_order=True)}
 
 
 def passive_breakdown(municipality: str, date, variant: str, dimension: str) -> pl.DataFrame:

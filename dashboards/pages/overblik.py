@@ -67,6 +67,6 @@ def freshness_line(fresh: dict) -> html.Div:
 @c.page_content("overblik-content")
 def render(f: c.Filters):
     rows = data.overview(f.municipality)
-    trends = {code: data.trend(code, f.municipality) for code in rows["kpi_code"].to_list()}
+    trends = data.trends(f.municipality)
     cards = [card(r, trends.get(r["kpi_code"])) for r in rows.iter_rows(named=True)]
     return html.Div([html.Div(cards, className="cards", id="cards"), freshness_line(data.freshness())])
