@@ -206,18 +206,21 @@ def section(title: str, definition: str, *children, section_id: str | None = Non
                         className="section", **extra)
 
 
-def page_content(content_id: str):
-    """Wire a page's render(filters) function to the global filters; returns it unchanged."""
+def page_content(content_id: str, controls: tuple[tuple[str, str], ...] = ()):
+    """Wire a page's render(filters, *control values) to the global filters and the page's own
+    controls, given as (component id, default value); returns render unchanged."""
     import dash
     from dash import Input, Output
 
     from dashboards import data
 
     def register(render):
-        @dash.callback(Output(content_id, "children"), *[Input(i, "value") for i in FILTER_IDS])
+        @dash.callback(Output(content_id, "children"), *[Input(i, "value") for i, _ in controls],
+                       *[Input(i, "value") for i in FILTER_IDS])
         def _update(*values):
+            own = [v or default for v, (_, default) in zip(values[:len(controls)], controls, strict=True)]
             try:
-                return render(filters_from(values))
+                return render(filters_from(values[len(controls):]), *own)
             except data.NoPublicationError as exc:
                 return html.Div(str(exc), className="alert", id="no-data")
         return render

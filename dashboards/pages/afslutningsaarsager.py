@@ -26,6 +26,7 @@ def _rows(f: c.Filters, period: str = "aar_til_dato"):
     return data.exit_reasons(f.municipality, period, f.target_group or "2.11")
 
 
+@c.page_content("exit-content", (("exit-period", "aar_til_dato"),))
 def render(f: c.Filters, period: str):
     df = _rows(f, period)
     reasons = df.unique("exit_reason", maintain_order=True)
@@ -40,12 +41,3 @@ def render(f: c.Filters, period: str):
                                    "reason_spells": "Forløb med årsagen", "ended_spells": "Afsluttede i alt",
                                    "reason_share": "Andel"}),
     ])
-
-
-@dash.callback(dash.Output("exit-content", "children"), dash.Input("exit-period", "value"),
-               *[dash.Input(i, "value") for i in c.FILTER_IDS])
-def _update(period, *values):
-    try:
-        return render(c.filters_from(values), period or "aar_til_dato")
-    except data.NoPublicationError as exc:
-        return html.Div(str(exc), className="alert")

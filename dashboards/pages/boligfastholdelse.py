@@ -34,6 +34,7 @@ def _curves(f: c.Filters, dimension: str = "support_method"):
     return data.housing_curves(f.municipality, dimension)
 
 
+@c.page_content("bolig-content", (("bolig-dimension", "support_method"),))
 def render(f: c.Filters, dimension: str):
     curves = _curves(f, dimension)
     groups = curves["dimension_value"].unique(maintain_order=True).to_list()
@@ -62,12 +63,3 @@ def render(f: c.Filters, dimension: str):
                                        "retention_24m_low": "24 mdr. nedre", "retention_24m_high": "24 mdr. øvre"}),
         c.download_buttons("housing_retention"),
     ])
-
-
-@dash.callback(dash.Output("bolig-content", "children"), dash.Input("bolig-dimension", "value"),
-               *[dash.Input(i, "value") for i in c.FILTER_IDS])
-def _update(dimension, *values):
-    try:
-        return render(c.filters_from(values), dimension or "support_method")
-    except data.NoPublicationError as exc:
-        return html.Div(str(exc), className="alert")

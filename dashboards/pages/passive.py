@@ -36,6 +36,7 @@ def _caseworker(f: c.Filters, variant: str = "anciennitet_1_aar"):
     return data.passive_breakdown(f.municipality, f.date or data.current_date(), variant, "caseworker_id")
 
 
+@c.page_content("passive-content", (("passive-variant", "anciennitet_1_aar"),))
 def render(f: c.Filters, variant: str):
     trend = _trend(f, variant)
     team = _team(f, variant)
@@ -63,12 +64,3 @@ def render(f: c.Filters, variant: str):
                                                   "passive_share_low": "Nedre", "passive_share_high": "Øvre"}),
         c.download_buttons("passive_caseworker"),
     ])
-
-
-@dash.callback(dash.Output("passive-content", "children"), dash.Input("passive-variant", "value"),
-               *[dash.Input(i, "value") for i in c.FILTER_IDS])
-def _update(variant, *values):
-    try:
-        return render(c.filters_from(values), variant or "anciennitet_1_aar")
-    except data.NoPublicationError as exc:
-        return html.Div(str(exc), className="alert")

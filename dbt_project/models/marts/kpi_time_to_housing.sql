@@ -10,16 +10,16 @@ stacked as (
     lateral (select * from (values
         ('i_alt', 'I alt'), ('first_stay_type', spells.first_stay_type), ('cohort_year', spells.cohort_year)
     ) as v(dimension, dimension_value))
+),
+
+both_levels as (
+    select * from stacked
     union all
-    select 'ALLE', dimension, dimension_value, days, housed
-    from spells,
-    lateral (select * from (values
-        ('i_alt', 'I alt'), ('first_stay_type', spells.first_stay_type), ('cohort_year', spells.cohort_year)
-    ) as v(dimension, dimension_value))
+    select 'ALLE' as municipality_code, dimension, dimension_value, days, housed from stacked
 ),
 
 curve as (
-    select * from {{ kaplan_meier('stacked', ['municipality_code', 'dimension', 'dimension_value'], 'days', 'housed') }}
+    select * from {{ kaplan_meier('both_levels', ['municipality_code', 'dimension', 'dimension_value'], 'days', 'housed') }}
 ),
 
 summary as (
