@@ -221,6 +221,13 @@ class Loader:
         key_list = ", ".join(keys)
         on = " and ".join(f"t.{k} = b.{k}" for k in keys)
         con.execute(f"insert into raw.{e}__history by name select * from _batch")
+        duplicated = con.execute(f"select count(*) from (select {key_list} from _batch group by all "
+                                 f"having count(*) > 1)").fetchone()[0]
+        known = con.execute(f"select count(*) from raw.{e} t semi join _batch b on {on}").fetchone()[0]
+        if not duplicated and not known:  # new keys only (a first load): nothing to merge
+            con.execute(f"insert into raw.{e} by name select * from _batch")
+            con.execute("drop table _batch")
+            return
         con.execute(f"""
             create or replace temp table _winners as
             select * from (

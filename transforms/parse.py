@@ -34,8 +34,6 @@ from transforms.contract import (
 from transforms.pseudonymise import pseudonymise
 
 FILE_NAME = re.compile(r"^(?P<entity>[a-z_]+)_(?P<date>\d{8})\.csv$", re.IGNORECASE)
-DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
-TIME_SUFFIXES = (" %H:%M:%S", " %H:%M")
 TRUE_WORDS = ("j", "ja", "1", "true", "y", "yes")
 FALSE_WORDS = ("n", "nej", "0", "false", "no")
 
@@ -124,15 +122,23 @@ def _looks_binary(data: bytes) -> bool:
 # --- column parsers: each returns (typed expression, failure expression) ------------------------
 
 def _parse_date(x: pl.Expr, with_time: bool) -> pl.Expr:
-    dtype = pl.Datetime("us") if with_time else pl.Date
-    attempts = []
-    for fmt in DATE_FORMATS:
-        if with_time:
-            attempts += [x.str.strptime(pl.Datetime("us"), fmt + t, strict=False) for t in TIME_SUFFIXES]
-            attempts.append(x.str.strptime(pl.Date, fmt, strict=False).cast(dtype))
-        else:
-            attempts.append(x.str.slice(0, 10).str.strptime(pl.Date, fmt, strict=False))
-    parsed = pl.coalesce(attempts)
+    """dd-mm-yyyy, dd.mm.yyyy or yyyy-mm-dd, optionally with HH:MM[:SS]; null if not a real date.
+
+    The text is rearranged to ISO by its shape and parsed once (a strptime per accepted format
+    would parse every value three times).
+    """
+    day_first = x.str.contains(r"^\d{2}[-.]\d{2}[-.]\d{4}")
+    iso_date = pl.when(day_first).then(
+        pl.concat_str(x.str.slice(6, 4), pl.lit("-"), x.str.slice(3, 2), pl.lit("-"), x.str.slice(0, 2))
+    ).otherwise(x.str.slice(0, 10))
+    if with_time:
+        clock = x.str.slice(11)
+        clock = pl.when(clock.str.len_chars() == 5).then(pl.concat_str(clock, pl.lit(":00"))).otherwise(clock)
+        clock = pl.when(x.str.len_chars() <= 10).then(pl.lit("00:00:00")).otherwise(clock)
+        parsed = pl.concat_str(iso_date, pl.lit(" "), clock).str.strptime(
+            pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+    else:
+        parsed = iso_date.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     year = parsed.dt.year()
     return pl.when((year >= 1900) & (year <= 2100)).then(parsed)
 
@@ -175,50 +181,54 @@ def _mask(x: pl.Expr) -> pl.Expr:
 
 
 def validate(entity: Entity, raw: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Typed valid rows and the rejects (_line, column, reason, value) of a text frame."""
-    typed, checks = [], []
+    """Typed valid rows and the rejects (_line, column, reason, value) of a text frame.
+
+    Each column is stripped and parsed once; the checks then compare the text with its parsed value.
+    """
+    names = entity.column_names
+    raw = raw.with_columns(pl.col(n).str.strip_chars() for n in names)
+    typed, checks = {}, []
     for col in entity.columns:
-        x = pl.col(col.name).str.strip_chars()
-        present = x.is_not_null() & (x != "")
-        missing = MISSING_KEY if col.name in entity.key else MISSING_VALUE
-        if col.required:
-            checks.append((col.name, ~present, missing))
+        x = pl.col(col.name)
         if col.type == DATE:
-            e = _parse_date(x, with_time=False)
-            checks.append((col.name, present & e.is_null(), INVALID_DATE))
+            typed[col.name] = _parse_date(x, with_time=False)
         elif col.type == TIMESTAMP:
-            e = _parse_date(x, with_time=True)
-            checks.append((col.name, present & e.is_null(), INVALID_DATE))
+            typed[col.name] = _parse_date(x, with_time=True)
         elif col.type == MONTH:
-            e = pl.concat_str(x.str.slice(0, 7), pl.lit("-01")).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-            checks.append((col.name, present & e.is_null(), INVALID_DATE))
+            typed[col.name] = pl.concat_str(x.str.slice(0, 7), pl.lit("-01")).str.strptime(pl.Date, "%Y-%m-%d",
+                                                                                           strict=False)
         elif col.type == DECIMAL:
-            e = _parse_decimal(x)
-            checks.append((col.name, present & e.is_null(), INVALID_DECIMAL))
+            typed[col.name] = _parse_decimal(x)
         elif col.type == BOOL:
-            e = _parse_bool(x)
-            checks.append((col.name, present & e.is_null(), INVALID_BOOL))
+            typed[col.name] = _parse_bool(x)
         elif col.type == INT:
-            e = x.cast(pl.Int64, strict=False)
-            checks.append((col.name, present & e.is_null(), INVALID_INT))
+            typed[col.name] = x.cast(pl.Int64, strict=False)
         elif col.type == CPR:
             parts = _cpr_parts(x)
-            checks.append((col.name, present & parts["digits"].is_null(), INVALID_CPR))
-            typed += [parts["digits"].alias(f"_{col.name}_digits"),
-                      parts["foedselsaar"].alias("foedselsaar"), parts["koen"].alias("koen")]
-            continue
+            typed[f"_{col.name}_digits"] = parts["digits"]
+            typed["foedselsaar"], typed["koen"] = parts["foedselsaar"], parts["koen"]
         else:
-            e = pl.when(present).then(x)
-            if col.codes is not None:
-                checks.append((col.name, present & ~x.is_in(list(col.codes)), UNKNOWN_CODE))
-        typed.append(e.alias(col.name))
+            typed[col.name] = pl.when(x != "").then(x)
+    df = raw.with_columns(**{f"__t_{k}": v for k, v in typed.items()})
+    reasons = {DATE: INVALID_DATE, TIMESTAMP: INVALID_DATE, MONTH: INVALID_DATE, DECIMAL: INVALID_DECIMAL,
+               BOOL: INVALID_BOOL, INT: INVALID_INT, CPR: INVALID_CPR}
+    for col in entity.columns:
+        x = pl.col(col.name)
+        present = x.is_not_null() & (x != "")
+        if col.required:
+            checks.append((col.name, ~present, MISSING_KEY if col.name in entity.key else MISSING_VALUE))
+        parsed = pl.col(f"__t__{col.name}_digits" if col.type == CPR else f"__t_{col.name}")
+        if col.type in reasons:
+            checks.append((col.name, present & parsed.is_null(), reasons[col.type]))
+        elif col.codes is not None:
+            checks.append((col.name, present & ~x.is_in(list(col.codes)), UNKNOWN_CODE))
     for start, end in entity.intervals:
-        s, t = (_parse_date(pl.col(c).str.strip_chars(), with_time=False) for c in (start, end))
+        s, t = pl.col(f"__t_{start}"), pl.col(f"__t_{end}")
         checks.append((end, s.is_not_null() & t.is_not_null() & (t < s), END_BEFORE_START))
 
     chk = [f"_chk{i}" for i in range(len(checks))]
-    flagged = raw.with_columns(
-        pl.when(cond).then(pl.lit(reason)).alias(c) for c, (_, cond, reason) in zip(chk, checks, strict=False))
+    flagged = df.with_columns(
+        pl.when(cond).then(pl.lit(reason)).alias(c) for c, (_, cond, reason) in zip(chk, checks, strict=True))
     bad_mask = flagged.select(pl.any_horizontal(pl.col(chk).is_not_null())).to_series()
     # one reject record per failing (line, column); the value is kept masked, a CPR never
     cpr_cols = {c.name for c in entity.columns if c.type == CPR}
@@ -227,13 +237,13 @@ def validate(entity: Entity, raw: pl.DataFrame, key: bytes) -> tuple[pl.DataFram
         bad.select("_line", column=pl.lit(column), reason=pl.col(c),
                    value=pl.lit(None, pl.String) if column in cpr_cols else _mask(pl.col(column)))
         .filter(pl.col("reason").is_not_null())
-        for c, (column, _, _) in zip(chk, checks, strict=False)
+        for c, (column, _, _) in zip(chk, checks, strict=True)
     ]).sort("_line", "column")
 
-    good = raw.filter(~bad_mask)
-    extras = [c for c in good.columns if c not in entity.column_names and c != "_line"]
+    good = flagged.filter(~bad_mask)
+    extras = [c for c in raw.columns if c not in names and c != "_line"]
     extra_expr = (pl.struct(extras).struct.json_encode() if extras else pl.lit(None, pl.String)).alias("_extra")
-    out = good.select(pl.col("_line"), *typed, extra_expr)
+    out = good.select(pl.col("_line"), *[pl.col(f"__t_{k}").alias(k) for k in typed], extra_expr)
     for col in cpr_cols:
         digits = out[f"_{col}_digits"]
         out = out.with_columns(pseudonymise(digits, key).alias(f"{col}_pseudonym")).drop(f"_{col}_digits")
@@ -274,8 +284,9 @@ def read_landing_file(path: Path, source: str, key: bytes) -> ParsedFile:
             pf.error_detail = f"the file ends inside line {n_lines}: the transfer was cut short"
             return pf
     try:
+        utf8 = data if _encoding == "utf-8" else text.encode("utf-8")
         raw = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")), separator=sep, infer_schema=False,
+            io.BytesIO(utf8), separator=sep, infer_schema=False,
             new_columns=header, truncate_ragged_lines=True, row_index_name="_line",
             row_index_offset=2, quote_char='"', raise_if_empty=False,
         )
