@@ -200,6 +200,15 @@ def download_payload(key: str, fmt: str, filters: Filters) -> dict:
     return dcc.send_bytes(buf.getvalue(), name)
 
 
+SHOWN = 500  # rows of an action list sent to the browser; the download has them all
+
+
+def shown_of(shown: int, total: int) -> html.P:
+    text = (f"Viser alle {number(total)}." if total <= shown else
+            f"Viser de {number(shown)} længst ventende af {number(total)}; hent hele listen som CSV eller Excel.")
+    return html.P(text, className="definition")
+
+
 def section(title: str, definition: str, *children, section_id: str | None = None):
     extra = {"id": section_id} if section_id else {}
     return html.Section([html.H2(title), html.P(definition, className="definition"), *children],

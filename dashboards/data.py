@@ -166,14 +166,30 @@ def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str
         order by event, cohort""", [municipality, dimension, value])
 
 
-def waiting_list(municipality: str, team: str | None, target_group: str | None) -> pl.DataFrame:
-    return query("""
+def waiting_list(municipality: str, team: str | None, target_group: str | None,
+                 limit: int | None = None) -> pl.DataFrame:
+    """Spells waiting past a deadline, longest first (the first `limit`, or all)."""
+    return query(f"""
         select event_da as "Venter på", spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler",
                target_group as "Målgruppe", start_date as "Start", days_waiting as "Dage", deadline_days as "Frist"
         from marts.kpi_waiting_list
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
           and (? is null or target_group = ?)
-        order by days_over_deadline desc""", [municipality, municipality, team, team, target_group, target_group])
+        order by days_over_deadline desc {f"limit {int(limit)}" if limit else ""}""",
+                 [municipality, municipality, team, team, target_group, target_group])
+
+
+def action_list_sizes(municipality: str, team: str | None, target_group: str | None) -> dict:
+    """How many spells each action list holds, by what they wait for."""
+    waiting = query("""
+        select event_da, count(*) as n from marts.kpi_waiting_list
+        where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?) and (? is null or target_group = ?)
+        group by all""", [municipality, municipality, team, team, target_group, target_group])
+    overdue = query("""
+        select count(*) as n from marts.kpi_overdue_list
+        where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?) and (? is null or target_group = ?)
+        """, [municipality, municipality, team, team, target_group, target_group])
+    return {"waiting": dict(waiting.iter_rows()), "overdue": overdue["n"][0]}
 
 
 def timeliness(municipality: str, date, dimension: str) -> pl.DataFrame:
@@ -185,15 +201,18 @@ def timeliness(municipality: str, date, dimension: str) -> pl.DataFrame:
                  [municipality, date, dimension])
 
 
-def overdue_list(municipality: str, team: str | None, target_group: str | None) -> pl.DataFrame:
-    return query("""
+def overdue_list(municipality: str, team: str | None, target_group: str | None,
+                 limit: int | None = None) -> pl.DataFrame:
+    """Spells overdue on a statutory deadline, longest gap first (the first `limit`, or all)."""
+    return query(f"""
         select spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler", target_group as "Målgruppe",
                rule as "Regel", start_date as "Start", first_deadline_days as "Første frist",
                current_gap_days as "Dage siden sidste"
         from marts.kpi_overdue_list
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
           and (? is null or target_group = ?)
-        order by current_gap_days desc""", [municipality, municipality, team, team, target_group, target_group])
+        order by current_gap_days desc {f"limit {int(limit)}" if limit else ""}""",
+                 [municipality, municipality, team, team, target_group, target_group])
 
 
 def housing_retention(municipality: str, dimension: str) -> pl.DataFrame:
@@ -204,11 +223,13 @@ def housing_retention(municipality: str, dimension: str) -> pl.DataFrame:
                  [municipality, dimension])
 
 
-def housing_curves(municipality: str, dimension: str) -> pl.DataFrame:
+def housing_curves(municipality: str, dimension: str, max_days: int | None = None) -> pl.DataFrame:
+    """Kaplan–Meier curves, up to max_days after move-in (all of them when None)."""
     return query("""
         select dimension_value, days, at_risk, retention, retention_low, retention_high
-        from marts.kpi_housing_retention_curve where municipality_code = ? and dimension = ?
-        order by dimension_value, days""", [municipality, dimension])
+        from marts.kpi_housing_retention_curve
+        where municipality_code = ? and dimension = ? and (? is null or days <= ?)
+        order by dimension_value, days""", [municipality, dimension, max_days, max_days])
 
 
 def time_to_housing(municipality: str, dimension: str) -> pl.DataFrame:

@@ -12,6 +12,8 @@ from dashboards import data
 dash.register_page(__name__, path="/boligfastholdelse", name="Boligfastholdelse", title="Boligfastholdelse",
                    order=4)
 
+CHART_DAYS = 1096  # the chart shows three years after move-in
+
 DIMENSIONS = {"support_method": "Bostøttemetode", "rent_subsidy": "Huslejetilskud", "cohort_year": "Indflytningsår",
               "experiment_arm": "Forsøgsgruppe", "i_alt": "I alt"}
 
@@ -36,7 +38,7 @@ def _curves(f: c.Filters, dimension: str = "support_method"):
 
 @c.page_content("bolig-content", (("bolig-dimension", "support_method"),))
 def render(f: c.Filters, dimension: str):
-    curves = _curves(f, dimension)
+    curves = data.housing_curves(f.municipality, dimension, max_days=CHART_DAYS)
     groups = curves["dimension_value"].unique(maintain_order=True).to_list()
 
     fig = go.Figure()
@@ -49,7 +51,7 @@ def render(f: c.Filters, dimension: str):
                                  opacity=0.15, line={"width": 0}, hoverinfo="skip", showlegend=False))
         fig.add_trace(go.Scatter(x=months, y=part["retention"].to_list(), name=str(g), line_shape="hv",
                                  line={"color": colour, "width": 3}))
-    fig.update_xaxes(title="Måneder efter indflytning", range=[0, 36], dtick=6)
+    fig.update_xaxes(title="Måneder efter indflytning", range=[0, CHART_DAYS / 30.44], dtick=6)
     c._layout(fig, "Andel der stadig bor i egen bolig (Kaplan–Meier, 95 %-bånd)", percent=True)
     fig.update_yaxes(range=[0, 1.02])
     table = _table(f, dimension)

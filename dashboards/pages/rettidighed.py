@@ -40,6 +40,9 @@ def render(f: c.Filters):
                                           "overdue_share": "Andel overskredet",
                                           "longest_current_gap_days": "Længste hul (dage)"}),
         html.H2("Handlingsliste: overskredne frister"),
-        c.table(_overdue(f), "overdue-list", page_size=20),
+        c.shown_of(min(c.SHOWN, total := data.action_list_sizes(f.municipality, f.team, f.target_group)["overdue"]),
+                   total),
+        c.table(data.overdue_list(f.municipality, f.team, f.target_group, limit=c.SHOWN), "overdue-list",
+                page_size=20),
         c.download_buttons("overdue_list"),
     ])

@@ -39,8 +39,9 @@ def render(f: c.Filters):
     summary = summary.with_columns(summary["event"].replace(EVENTS))
     on_time = {EVENTS[e]: months.filter(months["event"] == e)["on_time_share"].to_list() for e in EVENTS}
     cohorts = months.filter(months["event"] == "first_meeting")["cohort"].to_list()
-    waiting = _waiting(f)
-    late_first = waiting.filter(waiting["Venter på"] == "Første samtale").height
+    waiting = data.waiting_list(f.municipality, f.team, f.target_group, limit=c.SHOWN)
+    sizes = data.action_list_sizes(f.municipality, f.team, f.target_group)["waiting"]
+    late_first = sizes.get("Første samtale", 0)
     return html.Div([
         c.section("Tid til indsats", data.definition("kpi_time_to_intervention"),
                   html.P(f"{late_first} borgere venter lige nu på første samtale ud over fristen på 14 dage.",
@@ -53,6 +54,7 @@ def render(f: c.Filters):
         c.graph(c.line(cohorts, on_time, "Andel rettidigt pr. startmåned", percent=True),
                 "tid-trend", "time_to_intervention"),
         html.H2("Handlingsliste: venter ud over fristen"),
+        c.shown_of(waiting.height, sum(sizes.values())),
         c.table(waiting, "waiting-list", page_size=20),
         c.download_buttons("waiting_list"),
     ])
