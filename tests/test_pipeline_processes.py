@@ -92,3 +92,35 @@ def test_killing_a_refresh_halfway_leaves_the_publication_intact(published, tmp_
     again = run_refresh(published)
     assert again.returncode == 0, again.stderr[-2000:]
     assert _pointer(published)["build_id"] != before["build_id"]
+
+
+def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(published):
+    before = _pointer(published)
+    header = "forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;opdateret\n"
+    rows = [f"X{i};010190-1234;573;{'2.11' if i % 3 else '9.99'};01-01-2025;;02-11-2026" for i in range(30)]
+    (published / "landing" / "jobcenter" / "forloeb_20261102.csv").write_text(header + "\n".join(rows) + "\n")
+    failed = run_refresh(published)
+    assert failed.returncode == 1
+    assert "check failed: raw/forloeb quarantine_rate" in failed.stderr
+    assert _pointer(published) == before
+    run = json.loads((published / "warehouse" / "published" / "last_run.json").read_text())
+    assert run["success"] is False and "quarantine_rate" in run["message"]
+    # the dashboard says so, on the overview and on the data-quality page
+    os.environ["KPI_DATA_DIR"] = str(published)
+    try:
+        import importlib
+
+        import dash
+
+        import dashboards.app  # noqa: F401 - the pages register with the app
+        from dashboards import components as c
+
+        def page(name):
+            return importlib.import_module(dash.page_registry[f"pages.{name}"]["module"])
+
+        overview = str(page("overblik").render(c.Filters()))
+        quality = str(page("datakvalitet").render(c.Filters()))
+    finally:
+        del os.environ["KPI_DATA_DIR"]
+    assert "stale-warning" in overview and "fejlede" in overview
+    assert "run-problems" in quality and "quarantine_rate" in quality

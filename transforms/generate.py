@@ -68,7 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="citizens simulated at a time; bounds memory (default: 50000)")
     p.add_argument("--effect-passive-share", type=float, default=None,
                    help="share of passive ressourceforløb spells in the 'Håndholdt indsats' "
-                        "INDSATS arm after enrolment (default: 0.16; without intervention 0.36)")
+                        "INDSATS arm after enrolment (default: 0.16; without intervention 0.40)")
     p.add_argument("--effect-first-meeting-scale", type=float, default=None,
                    help="scale in days of the gamma(2) delay to the first meeting in the "
                         "INDSATS arm (default: 2.0; without intervention 4.5)")

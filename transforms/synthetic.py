@@ -43,7 +43,7 @@ class Config:
     # calibration
     caseload_per_worker: float = 60.0
     caseload_haandholdt: float = 30.0
-    passive_share: float = 0.36  # share of ressourceforløb spells that get no active offer
+    passive_share: float = 0.40  # share of ressourceforløb spells that get no active offer
     first_meeting_scale: float = 4.5  # gamma(2, scale) days after start: ~78 % within 14 days
     plan_median_days: float = 21.0
     homeless_share_vulnerable: float = 0.08  # of citizens with an aktivitetsparat/RF spell
