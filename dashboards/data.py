@@ -160,7 +160,8 @@ def passive_trend(municipality: str, variant: str) -> pl.DataFrame:
 def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str = "I alt") -> pl.DataFrame:
     return query("""
         select kpi_code, event, cohort, cohort_size, events, median_days, p90_days, on_time_share,
-               on_time_share_low, on_time_share_high, still_waiting_past_deadline, deadline_days, is_suppressed
+               on_time_share_low, on_time_share_high, waited_past_deadline, still_waiting_past_deadline,
+               deadline_days, is_suppressed
         from marts.kpi_time_to_intervention
         where municipality_code = ? and dimension = ? and dimension_value = ?
         order by event, cohort""", [municipality, dimension, value])

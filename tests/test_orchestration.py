@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import dagster as dg
 
@@ -76,3 +77,35 @@ def test_a_failing_blocking_check_keeps_the_previous_publication(tmp_path):
     assert "published_warehouse" not in materialized
     assert json.loads(pointer.read_text()) == published
     assert os.path.exists(data / "warehouse" / "published" / published["path"])
+
+
+def _graph_snapshot() -> dict:
+    repo = defs.get_repository_def()
+    graph = repo.asset_graph
+    assets = {}
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        assets[key.to_user_string()] = {
+            "group": node.group_name,
+            "deps": sorted(k.to_user_string() for k in node.parent_keys),
+        }
+    checks = sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys)
+    return {
+        "assets": assets,
+        "checks": checks,
+        "jobs": sorted(j.name for j in repo.get_all_jobs() if not j.name.startswith("__")),
+        "schedules": {s.name: [s.cron_schedule, s.execution_timezone, s.job_name] for s in repo.schedule_defs},
+        "sensors": sorted(s.name for s in repo.sensor_defs),
+    }
+
+
+def test_the_asset_graph_matches_its_reviewed_snapshot():
+    """Assets, dependencies, groups, checks, jobs, schedules and sensors as reviewed. After an
+    intended change: UPDATE_SNAPSHOTS=1 pytest tests/test_orchestration.py, and review the diff."""
+    path = Path(__file__).parent / "snapshots" / "asset_graph.json"
+    current = _graph_snapshot()
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        path.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
+    assert current == json.loads(path.read_text())

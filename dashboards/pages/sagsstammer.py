@@ -20,12 +20,17 @@ def _caseloads(f: c.Filters):
     return data.caseloads(f.municipality, f.date or data.current_date(), f.team)
 
 
+@c.downloadable("caseload_trend")
+def _trend(f: c.Filters):
+    return data.trend("SAGSSTAMME", f.municipality)
+
+
 @c.page_content("sagsstammer-content")
 def render(f: c.Filters):
     df = _caseloads(f)
     summary = data.caseload_summary(f.municipality, f.date or data.current_date())
     cap = df["caseload_cap"][0] if df.height else 30
-    trend = data.trend("SAGSSTAMME", f.municipality)
+    trend = _trend(f)
     return html.Div([
         c.section("Sagsstammer", data.definition("kpi_caseload_summary")),
         c.graph(c.bars(df["initials"].to_list(), {"Sager": df["cases"].to_list()},
@@ -36,5 +41,5 @@ def render(f: c.Filters):
                                               "avg_cases_per_fte": "Sager pr. årsværk",
                                               "share_at_or_under_cap": "Andel under loftet"}),
         c.graph(c.line(trend["reference_date"].to_list(), {"Sager pr. sagsbehandler": trend["value"].to_list()},
-                       "Udvikling", target=cap), "caseload-trend"),
+                       "Udvikling", target=cap), "caseload-trend", "caseload_trend"),
     ])

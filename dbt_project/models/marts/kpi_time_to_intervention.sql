@@ -30,6 +30,26 @@ summary as (
     group by all
 ),
 
+late as (
+    -- exact counts per start month: spells whose step came after the deadline, or not yet though
+    -- the deadline has passed (what "waited more than two weeks" means to a team lead)
+    select
+        cohort, e.event, municipality_code_all, dimension, dimension_value,
+        count(*) filter (where e.days > e.deadline_days) as waited_past_deadline
+    from {{ ref('int_spell_events') }} as e
+    cross join {{ ref('int_reference_dates') }} as r
+    cross join lateral (select * from (values
+        (strftime(e.cohort_month, '%Y-%m')),
+        (case when e.start_date > r.reference_date - interval 12 month then 'seneste_12_mdr' end)
+    ) as k(cohort))
+    cross join lateral (select * from (values ('ALLE'), (e.municipality_code)) as m(municipality_code_all))
+    cross join lateral (select * from (values
+        ('i_alt', 'I alt'), ('target_group', e.target_group), ('experiment_arm', e.experiment_arm)
+    ) as v(dimension, dimension_value))
+    where r.is_current and cohort is not null
+    group by all
+),
+
 waiting as (
     select
         cohort, event, municipality_code_all, dimension, dimension_value,
@@ -65,8 +85,13 @@ select
     {{ suppressed('s.on_time_share_high') }} as on_time_share_high,
     case when s.is_suppressed or {{ is_small('coalesce(w.still_waiting_past_deadline, 0)') }} then null
          else coalesce(w.still_waiting_past_deadline, 0) end as still_waiting_past_deadline,
+    case when s.is_suppressed or {{ is_small('coalesce(l.waited_past_deadline, 0)') }} then null
+         else coalesce(l.waited_past_deadline, 0) end as waited_past_deadline,
     s.is_suppressed
 from suppressed as s
 left join waiting as w
     on w.cohort = s.cohort and w.event = s.event and w.municipality_code_all = s.municipality_code
     and w.dimension = s.dimension and w.dimension_value = s.dimension_value
+left join late as l
+    on l.cohort = s.cohort and l.event = s.event and l.municipality_code_all = s.municipality_code
+    and l.dimension = s.dimension and l.dimension_value = s.dimension_value
