@@ -3,6 +3,10 @@ recovered, each through the real pipeline (load, dbt build, publish) on a real D
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+
 import duckdb
 import pytest
 
@@ -25,12 +29,18 @@ def build(data_dir) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture(scope="module")
-def varde(tmp_path_factory):
+def varde_build(tmp_path_factory):
+    """The Varde reference data built by the real pipeline: (published warehouse, data folder)."""
     data = tmp_path_factory.mktemp("varde")
     varde_2017.write(data / "landing")
     con = build(data)
-    yield con
+    yield con, data
     con.close()
+
+
+@pytest.fixture(scope="module")
+def varde(varde_build):
+    return varde_build[0]
 
 
 def test_varde_49_passive_of_122_with_a_years_seniority_is_40_percent(varde):
@@ -45,6 +55,20 @@ def test_varde_49_passive_of_122_with_a_years_seniority_is_40_percent(varde):
         where variant = 'alle_varigheder' and is_current and municipality_code = '573' and dimension = 'i_alt'
     """).fetchone()
     assert total == (233,)
+
+
+def test_dbt_docs_generate_documents_the_marts(varde_build, tmp_path):
+    from orchestration.assets.dbt import DBT_DIR, dbt_executable
+
+    working = varde_build[1] / "warehouse" / "working.duckdb"  # docs read the catalog of the built warehouse
+    env = {**os.environ, "KPI_WAREHOUSE_PATH": str(working)}
+    run = subprocess.run([dbt_executable(), "docs", "generate", "--profiles-dir", str(DBT_DIR),
+                          "--target-path", str(tmp_path / "docs")], cwd=DBT_DIR, env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-2000:]
+    catalog = json.loads((tmp_path / "docs" / "catalog.json").read_text())
+    marts = {n["metadata"]["name"] for n in catalog["nodes"].values() if n["metadata"]["schema"] == "marts"}
+    assert {"kpi_passive_citizens", "kpi_housing_retention", "kpi_experiment_evaluation"} <= marts
 
 
 def test_varde_caseloads_per_caseworker(varde):
