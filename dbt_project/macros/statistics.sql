@@ -38,7 +38,7 @@
   with the number at risk, events, censored, the survival S(t) and its 95 % band (Greenwood's
   variance on the log(-log) scale, which stays within 0–1). `event` is true for an event and
   false for a censored observation (still waiting, still housed at the extract date, died).
-  A day-0 row with S = 1 starts every curve.
+  A day-0 row with S = 1 starts every curve that has no observation at day 0.
 #}
 {% macro kaplan_meier(relation, group_columns, duration, event) %}
 {%- set groups = group_columns | join(', ') -%}
@@ -54,9 +54,11 @@
         group by all
     ),
     at_risk as (
+        -- at risk at t: everyone whose time is t or later (one sort order for every window)
         select *,
-            sum(leaving) over (partition by {{ groups }} order by t desc
-                               rows between unbounded preceding and current row) as n_at_risk
+            sum(leaving) over (partition by {{ groups }})
+            - sum(leaving) over (partition by {{ groups }} order by t rows between unbounded preceding and current row)
+            + leaving as n_at_risk
         from by_time
     ),
     steps as (
@@ -87,10 +89,12 @@
         greenwood
     from curve
     union all
-    select distinct {{ groups }}, 0 as t, null::bigint as n_at_risk, 0 as events, 0 as censored,
+    -- curves whose first step is after day 0
+    select {{ groups }}, 0 as t, null::bigint as n_at_risk, 0 as events, 0 as censored,
         1.0 as survival, 1.0 as survival_low, 1.0 as survival_high, 0.0 as greenwood
-    from obs
-    where not exists (select 1 from obs o0 where o0.t = 0)
+    from by_time
+    group by all
+    having min(t) > 0
 )
 {% endmacro %}
 

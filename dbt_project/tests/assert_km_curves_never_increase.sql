@@ -1,4 +1,4 @@
--- A Kaplan–Meier curve never goes up, and its band always contains it.
+-- A Kaplan–Meier curve starts at day 0, never goes up, and its band always contains it.
 with curves as (
     select 'housing' as curve, municipality_code || '|' || dimension || '|' || dimension_value as grp,
            t, survival, survival_low, survival_high
@@ -10,11 +10,14 @@ with curves as (
 ),
 
 stepped as (
-    select *, lag(survival) over (partition by curve, grp order by t) as previous
+    select *,
+        lag(survival) over (partition by curve, grp order by t) as previous,
+        min(t) over (partition by curve, grp) as first_t
     from curves
 )
 
 select * from stepped
-where survival > previous + 1e-12
+where first_t <> 0
+   or survival > previous + 1e-12
    or survival < survival_low - 1e-12 or survival > survival_high + 1e-12
    or survival < 0 or survival > 1
