@@ -2,7 +2,8 @@
   Small-cell suppression (kpis.md: figures about fewer than min_cell_size citizens never leave
   the warehouse). Primary: a cell whose population, or whose count, is 1..min_cell_size-1 is
   suppressed. Secondary: where exactly one cell of a breakdown is suppressed, the next smallest
-  cell of that breakdown is suppressed too, so the total cannot reveal it by subtraction.
+  cell of that breakdown is suppressed too, so the total cannot reveal it by subtraction; among
+  equally small cells the choice is fixed by the row's content, the same in every build.
 
   is_small(count) -> boolean expression; suppressed(value, flag) -> value or null.
 #}
@@ -25,8 +26,9 @@
     ranked as (
         select *,
             count(*) filter (where _primary) over (partition by {{ partition_by | join(', ') }}) as _n_primary,
+            -- ties are broken by the whole row, so every build hides the same cell
             row_number() over (partition by {{ partition_by | join(', ') }}, _primary
-                               order by {{ population }}, {{ count or population }}) as _rank_among
+                               order by {{ population }}, {{ count or population }}, primary_rule) as _rank_among
         from primary_rule
     )
     select * exclude (_primary, _n_primary, _rank_among),
