@@ -27,19 +27,24 @@ reference as (
 months as (
     select e.spell_id, e.person_id, e.municipality_code, e.target_group, e.exit_month, k,
            cast(e.exit_month + to_months(k) as date) as month
-    from ended as e, range(1, 13) as r(k), reference as r2
-    where e.exit_month + to_months(k) <= r2.last_complete_month
+    from ended as e, range(1, 13) as r(k)
+    where e.exit_month + to_months(k) <= (select last_complete_month from reference)
+),
+
+-- the months (k) after an exit in which the citizen was on a public benefit again
+on_benefit as (
+    select distinct m.spell_id, m.k
+    from months as m
+    inner join benefit_spells as b
+        on b.person_id = m.person_id
+        and b.start_date <= last_day(m.month)
+        and coalesce(b.end_date, date '9999-12-31') >= m.month
 )
 
 select
     m.*,
-    not exists (
-        select 1 from benefit_spells as b
-        where b.person_id = m.person_id and b.start_date <= last_day(m.month)
-          and coalesce(b.end_date, date '9999-12-31') >= m.month
-    )
-    and exists (
-        select 1 from register as g
-        where g.person_id = m.person_id and g.month = m.month and (g.paid_hours > 0 or g.in_education)
-    ) as self_sufficient
+    o.spell_id is null
+    and coalesce(g.paid_hours > 0 or g.in_education, false) as self_sufficient
 from months as m
+left join on_benefit as o on o.spell_id = m.spell_id and o.k = m.k
+left join register as g on g.person_id = m.person_id and g.month = m.month

@@ -10,6 +10,18 @@ enrolment as (
     inner join {{ ref('stg_forsoeg__forsoeg') }} as e using (experiment_id)
 ),
 
+-- the first enrolment during each spell; matched on the few enrolled citizens only, so the
+-- spells themselves need no grouping
+first_enrolment as (
+    select s.spell_id, e.experiment_id, e.arm, e.enrolled_date
+    from spells as s
+    inner join enrolment as e
+        on e.person_id = s.person_id
+        and e.target_group = s.target_group
+        and e.enrolled_date between s.start_date and coalesce(s.end_date, date '9999-12-31')
+    qualify row_number() over (partition by s.spell_id order by e.enrolled_date, e.experiment_id) = 1
+),
+
 current_date_ as (
     select reference_date from {{ ref('int_reference_dates') }} where is_current
 )
@@ -31,8 +43,4 @@ select
     coalesce(s.end_date, c.reference_date) - s.start_date as days_in_spell
 from spells as s
 cross join current_date_ as c
-left join enrolment as e
-    on e.person_id = s.person_id
-    and e.target_group = s.target_group
-    and e.enrolled_date between s.start_date and coalesce(s.end_date, date '9999-12-31')
-qualify row_number() over (partition by s.spell_id order by e.enrolled_date) = 1
+left join first_enrolment as e on e.spell_id = s.spell_id

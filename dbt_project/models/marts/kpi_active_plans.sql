@@ -6,17 +6,16 @@ with ongoing as (
     select * from {{ ref('int_ongoing_spells') }}
 ),
 
-with_plan as (
-    select distinct o.reference_date, o.spell_id
-    from ongoing as o
-    inner join {{ ref('stg_jobcenter__planer') }} as p
-        on p.spell_id = o.spell_id and p.created_date <= o.reference_date
+first_plan as (
+    select spell_id, min(created_date) as first_plan_date
+    from {{ ref('stg_jobcenter__planer') }}
+    group by spell_id
 ),
 
 flagged as (
-    select o.*, w.spell_id is not null as has_plan
+    select o.*, coalesce(p.first_plan_date <= o.reference_date, false) as has_plan
     from ongoing as o
-    left join with_plan as w using (reference_date, spell_id)
+    left join first_plan as p using (spell_id)
 ),
 
 cells as (

@@ -11,16 +11,25 @@ assignments as (
     from {{ ref('stg_jobcenter__tildelinger') }}
 ),
 
+changes as (
+    -- assignments after a spell's first, in the 12 months up to each reference date
+    select o.reference_date, o.spell_id, count(*) as changes
+    from ongoing as o
+    inner join assignments as a
+        on a.spell_id = o.spell_id
+        and a.nth > 1
+        and a.valid_from > o.reference_date - interval 365 day
+        and a.valid_from <= o.reference_date
+    group by o.reference_date, o.spell_id
+),
+
 per_spell as (
     select
         o.reference_date, o.spell_id, o.municipality_code, o.target_group, o.team_name,
         least(o.seniority_days, 365) / 365.25 as exposure_years,
-        count(a.assignment_id) filter (
-            where a.nth > 1 and a.valid_from > o.reference_date - interval 365 day
-              and a.valid_from <= o.reference_date) as changes
+        coalesce(c.changes, 0) as changes
     from ongoing as o
-    left join assignments as a on a.spell_id = o.spell_id
-    group by all
+    left join changes as c using (reference_date, spell_id)
 ),
 
 cells as (

@@ -30,23 +30,34 @@ summary as (
     group by all
 ),
 
-late as (
+late_by_cell as (
     -- exact counts per start month: spells whose step came after the deadline, or not yet though
     -- the deadline has passed (what "waited more than two weeks" means to a team lead)
     select
-        cohort, e.event, municipality_code_all, dimension, dimension_value,
+        strftime(e.cohort_month, '%Y-%m') as month_cohort,
+        e.start_date > r.reference_date - interval 12 month as in_last_12_months,
+        e.event, e.municipality_code, e.target_group, e.experiment_arm,
         count(*) filter (where e.days > e.deadline_days) as waited_past_deadline
     from {{ ref('int_spell_events') }} as e
     cross join {{ ref('int_reference_dates') }} as r
+    where r.is_current
+    group by all
+),
+
+late as (
+    select
+        cohort, c.event, municipality_code_all, dimension, dimension_value,
+        cast(sum(c.waited_past_deadline) as bigint) as waited_past_deadline
+    from late_by_cell as c
     cross join lateral (select * from (values
-        (strftime(e.cohort_month, '%Y-%m')),
-        (case when e.start_date > r.reference_date - interval 12 month then 'seneste_12_mdr' end)
+        (c.month_cohort),
+        (case when c.in_last_12_months then 'seneste_12_mdr' end)
     ) as k(cohort))
-    cross join lateral (select * from (values ('ALLE'), (e.municipality_code)) as m(municipality_code_all))
+    cross join lateral (select * from (values ('ALLE'), (c.municipality_code)) as m(municipality_code_all))
     cross join lateral (select * from (values
-        ('i_alt', 'I alt'), ('target_group', e.target_group), ('experiment_arm', e.experiment_arm)
+        ('i_alt', 'I alt'), ('target_group', c.target_group), ('experiment_arm', c.experiment_arm)
     ) as v(dimension, dimension_value))
-    where r.is_current and cohort is not null
+    where cohort is not null
     group by all
 ),
 
