@@ -162,10 +162,10 @@ def bars(categories, values: dict[str, list], title: str, percent: bool = False,
     return _layout(fig, title, y_title, percent)
 
 
-def graph(fig: go.Figure, graph_id: str, download_key: str | None = None):
+def graph(fig: go.Figure, graph_id: str, download_key: str | None = None, *download_args: str):
     parts = [dcc.Graph(id=graph_id, figure=fig, config={"displaylogo": False, "locale": "da"})]
     if download_key:
-        parts.append(download_buttons(download_key))
+        parts.append(download_buttons(download_key, *download_args))
     return html.Div(parts, className="chart")
 
 
@@ -182,7 +182,11 @@ def downloadable(key: str):
     return register
 
 
-def download_buttons(key: str):
+def download_buttons(key: str, *args: str):
+    """CSV and Excel buttons for a registered download. `args` are the page's own choices (a radio
+    button's value) that the chart was drawn with; they travel in the button's id, so the file has
+    the numbers the reader is looking at."""
+    key = ":".join((key, *args))
     return html.Div([
         html.Button("Hent CSV", id={"type": "download", "key": key, "fmt": "csv"}, className="download"),
         html.Button("Hent Excel", id={"type": "download", "key": key, "fmt": "xlsx"}, className="download"),
@@ -190,7 +194,8 @@ def download_buttons(key: str):
 
 
 def download_payload(key: str, fmt: str, filters: Filters) -> dict:
-    df = for_download(DOWNLOADS[key](filters))
+    key, *args = key.split(":")
+    df = for_download(DOWNLOADS[key](filters, *args))
     name = f"{key}.{fmt}"
     if fmt == "csv":
         text = df.write_csv(separator=";")

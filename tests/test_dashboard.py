@@ -137,6 +137,28 @@ def test_downloads_contain_the_charts_numbers(served_dashboard, browser):
     assert [r[col] for r in rows[1:]] == pytest.approx(expected["passive_share"].to_list())
 
 
+def test_a_download_follows_the_page_s_own_choice(served_dashboard, browser):
+    # the passive page's radio switches to spells of every duration: the download must too
+    open_page(browser, served_dashboard, "/passive", "passive-content")
+    with published_data(served_dashboard) as data:
+        expected = data.passive_trend("ALLE", "alle_varigheder")
+        default = data.passive_trend("ALLE", "anciennitet_1_aar")
+    assert expected["passive_share"].to_list() != default["passive_share"].to_list()
+    button = browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']")
+    browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='alle_varigheder']").click()
+    try:
+        WebDriverWait(browser, 20).until(ec.staleness_of(button))
+        for old in browser.download_dir.glob("passive_trend.*"):
+            old.unlink()
+        browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']").click()
+        csv = pl.read_csv(_wait_for_file(browser.download_dir, "passive_trend.csv"), separator=";",
+                          infer_schema=False)
+        assert [float(x) for x in csv["passive_share"].to_list()] == pytest.approx(
+            expected["passive_share"].to_list())
+    finally:  # the choice persists in the session: put it back for the other tests
+        browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='anciennitet_1_aar']").click()
+
+
 def test_suppressed_cells_show_as_suppressed_never_as_zero(served_dashboard, browser):
     with published_data(served_dashboard) as data:
         rows = data.exit_reasons("ALLE", "aar_til_dato", "2.11")

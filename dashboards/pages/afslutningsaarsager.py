@@ -36,7 +36,7 @@ def render(f: c.Filters, period: str):
         c.graph(c.bars(reasons["exit_reason"].to_list(), {"Andel": reasons["reason_share"].to_list()},
                        "Andel af afsluttede forløb", percent=True,
                        suppressed=[s is None for s in reasons["reason_share"].to_list()]), "exit-chart",
-                "exit_reasons"),
+                "exit_reasons", period),
         c.table(df, "exit-table", {"exit_reason": "Årsag", "new_target_group": "Ny målgruppe", "spells": "Forløb",
                                    "reason_spells": "Forløb med årsagen", "ended_spells": "Afsluttede i alt",
                                    "reason_share": "Andel"}),

@@ -57,11 +57,11 @@ def render(f: c.Filters, dimension: str):
     table = _table(f, dimension)
     return html.Div([
         c.section("Boligfastholdelse", data.definition("kpi_housing_retention")),
-        c.graph(fig, "bolig-km", "housing_curves"),
+        c.graph(fig, "bolig-km", "housing_curves", dimension),
         c.table(table, "bolig-table", {"dimension_value": DIMENSIONS.get(dimension, "Gruppe"), "citizens": "Borgere",
                                        "lost_home": "Mistede bolig", "retention_6m": "6 mdr.",
                                        "retention_12m": "12 mdr.", "retention_12m_low": "12 mdr. nedre",
                                        "retention_12m_high": "12 mdr. øvre", "retention_24m": "24 mdr.",
                                        "retention_24m_low": "24 mdr. nedre", "retention_24m_high": "24 mdr. øvre"}),
-        c.download_buttons("housing_retention"),
+        c.download_buttons("housing_retention", dimension),
     ])
