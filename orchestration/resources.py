@@ -31,4 +31,5 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def loader(self) -> Loader:
         p = self.paths
-        return Loader(p.warehouse, p.landing, p.quarantine, p.archive, load_key(p.key_file))
+        return Loader(p.warehouse, p.landing, p.quarantine, p.archive, load_key(p.key_file),
+                      max_rate=self.max_quarantine_rate)

@@ -26,6 +26,13 @@ class Column:
     type: str = TEXT
     required: bool = False
     codes: tuple[str, ...] | None = None  # allowed values, when the contract fixes them
+    # numeric range (decimals): lowest and highest allowed value; low_open excludes the lowest
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    # dates: how many years after the extract date a value may lie (the contract's rule is one; an
+    # experiment's planned end lies further ahead by nature, and real project plans run 3-4 years)
+    years_ahead: int = 1
 
 
 @dataclass(frozen=True)
@@ -173,8 +180,8 @@ KOMMUNER: dict[str, str] = {
 }
 
 
-def _c(name: str, type_: str = TEXT, required: bool = False, codes=None) -> Column:
-    return Column(name, type_, required, tuple(codes) if codes is not None else None)
+def _c(name: str, type_: str = TEXT, required: bool = False, codes=None, **range_) -> Column:
+    return Column(name, type_, required, tuple(codes) if codes is not None else None, **range_)
 
 
 _COMMON = (_c("opdateret", TIMESTAMP, required=True), _c("slettet", BOOL))
@@ -186,7 +193,7 @@ ENTITIES: dict[str, Entity] = {
         Entity(
             "jobcenter", "sagsbehandlere",
             (_c("sagsbehandler_id", required=True), _c("initialer"), _c("navn_team"), _KOMMUNE,
-             _c("aarsvaerk", DECIMAL)) + _COMMON,
+             _c("aarsvaerk", DECIMAL, low=0, high=1.5, low_open=True)) + _COMMON,
             key=("sagsbehandler_id",),
         ),
         Entity(
@@ -230,7 +237,7 @@ ENTITIES: dict[str, Entity] = {
         Entity(
             "jobcenter", "beskaeftigelse",
             (_c("cpr", CPR, required=True), _c("maaned", MONTH, True),
-             _c("loentimer", DECIMAL), _c("uddannelse", BOOL)) + _COMMON,
+             _c("loentimer", DECIMAL, low=0, high=744), _c("uddannelse", BOOL)) + _COMMON,
             key=("cpr", "maaned"),
         ),
         Entity(
@@ -238,7 +245,7 @@ ENTITIES: dict[str, Entity] = {
             (_c("boligforloeb_id", required=True), _c("cpr", CPR, required=True), _KOMMUNE,
              _c("boligtype", required=True, codes=BOLIGTYPER), _c("indflytning", DATE, True),
              _c("fraflytning", DATE), _c("fraflytningsaarsag", codes=FRAFLYTNINGSAARSAGER),
-             _c("huslejetilskud_kr_md", DECIMAL)) + _COMMON,
+             _c("huslejetilskud_kr_md", DECIMAL, low=0, high=20_000)) + _COMMON,
             key=("boligforloeb_id",), intervals=(("indflytning", "fraflytning"),),
         ),
         Entity(
@@ -252,7 +259,7 @@ ENTITIES: dict[str, Entity] = {
             "forsoeg", "forsoeg",
             (_c("forsoeg_id", required=True), _c("titel", required=True), _c("netvaerk"),
              _c("kommunekoder"), _c("maalgruppe"), _c("startdato", DATE, True),
-             _c("slutdato", DATE)) + _COMMON,
+             _c("slutdato", DATE, years_ahead=10)) + _COMMON,
             key=("forsoeg_id",), intervals=(("startdato", "slutdato"),),
         ),
         Entity(
@@ -278,6 +285,10 @@ for _e in ENTITIES.values():
     SOURCES[_e.source] += (_e.name,)
 
 
-def landing_file_name(entity: str, extract_date) -> str:
-    """`<entity>_<YYYYMMDD>.csv`, as the contract names a file."""
-    return f"{entity}_{extract_date:%Y%m%d}.csv"
+# A column whose header may be absent: a file without `slettet` deletes nothing.
+OPTIONAL_COLUMNS = ("slettet",)
+
+
+def landing_file_name(entity: str, extract_date, snapshot: bool = False) -> str:
+    """`<entity>_<YYYYMMDD>.csv` (a delta) or `<entity>_<YYYYMMDD>_fuld.csv` (a full snapshot)."""
+    return f"{entity}_{extract_date:%Y%m%d}{'_fuld' if snapshot else ''}.csv"
