@@ -1,8 +1,12 @@
 """Publish a finished warehouse for the dashboard, atomically; find the current publication.
 
-The pipeline writes `working.duckdb`. Publishing copies it (after a checkpoint, with no writer
-open) to `published/builds/<build_id>.duckdb`, then replaces `published/current.json` in one
-`os.replace`. A reader opens the build the pointer names, read-only, so it never holds a lock
+The pipeline writes `working.duckdb`. Publishing copies what the dashboard reads, and nothing
+else, into a new DuckDB file `published/builds/<build_id>.duckdb`: the schemas in
+PUBLISHED_SCHEMAS (the marts, the data-quality marts among them, and the reference seeds), table
+by table with their documentation. The raw layer (pseudonyms, free text), the person-level
+intermediate and staging tables and the ops tables stay in the working warehouse. A new file,
+rather than a copy with schemas dropped, because a dropped table's pages may stay in the file.
+Then `published/current.json` is replaced in one `os.replace`. A reader opens the build the pointer names, read-only, so it never holds a lock
 the pipeline needs and never sees a half-built warehouse. A failed run publishes nothing: the
 previous build stays current. The two newest builds are kept.
 """
@@ -11,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +23,7 @@ import duckdb
 
 POINTER = "current.json"
 KEEP_BUILDS = 2
+PUBLISHED_SCHEMAS = ("marts", "reference")
 
 
 @dataclass(frozen=True)
@@ -30,17 +34,53 @@ class Build:
     run_id: str = ""
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def copy_published_schemas(working: Path, target: Path) -> None:
+    """Write the dashboard's schemas of the working warehouse into a new DuckDB file."""
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(working)) as con:  # no writer is open: the refresh lock is ours
+        con.execute(f"attach {_literal(str(target))} as build")
+        db = con.execute("select current_database()").fetchone()[0]
+        schemas = ", ".join(_literal(s) for s in PUBLISHED_SCHEMAS)
+        relations = con.execute(f"""
+            select schema_name, table_name, comment from duckdb_tables()
+            where database_name = ? and schema_name in ({schemas})
+            union all
+            select schema_name, view_name, comment from duckdb_views()
+            where database_name = ? and schema_name in ({schemas}) and not internal
+            order by 1, 2""", [db, db]).fetchall()
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f"create schema build.{_quote(schema)}")
+        for schema, name, comment in relations:
+            rel = f"{_quote(schema)}.{_quote(name)}"
+            con.execute(f"create table build.{rel} as select * from {_quote(db)}.{rel}")
+            if comment:
+                con.execute(f"comment on table build.{rel} is {_literal(comment)}")
+            for column, col_comment in con.execute(
+                    "select column_name, comment from duckdb_columns() where database_name = ? and schema_name = ? "
+                    "and table_name = ? and comment is not null", [db, schema, name]).fetchall():
+                con.execute(f"comment on column build.{rel}.{_quote(column)} is {_literal(col_comment)}")
+        con.execute("detach build")
+
+
 def publish(working: Path, published: Path, run_id: str = "") -> Build:
-    with duckdb.connect(str(working)) as con:
-        con.execute("checkpoint")
     now = datetime.now().astimezone()
     build_id = now.strftime("%Y%m%dT%H%M%S") + (f"-{run_id[:8]}" if run_id else "")
     builds = published / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
+    builds.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for d in (published, builds):
+        os.chmod(d, 0o700)
     target = builds / f"{build_id}.duckdb"
     tmp = target.with_suffix(".tmp")
-    shutil.copyfile(working, tmp)
-    os.chmod(tmp, 0o440)
+    copy_published_schemas(working, tmp)
+    os.chmod(tmp, 0o400)
     os.replace(tmp, target)
     build = Build(build_id, now.isoformat(timespec="seconds"), str(target.relative_to(published)), run_id)
     pointer_tmp = published / (POINTER + ".tmp")

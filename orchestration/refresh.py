@@ -1,7 +1,8 @@
 """Run the refresh job once, as the nightly schedule does: `python -m orchestration.refresh`.
 
 Runs are recorded in DAGSTER_HOME (default data/dagster_home), so they show in the Dagster UI's
-run history. Exits 0 when the run succeeded and published, 1 otherwise.
+run history. Exits 0 when the run succeeded and published, 1 otherwise, and 75 without doing
+anything when another refresh (or `make accept`) holds the warehouse (see orchestration.lock).
 """
 
 from __future__ import annotations
@@ -14,10 +15,19 @@ def main() -> int:
     from orchestration.paths import DataPaths
     from orchestration.publish import record_run
 
+    from orchestration.lock import BUSY_EXIT, RefreshBusy, refresh_lock, secure
+
     paths = DataPaths.from_env()
+    secure(paths)
+    try:  # ask once; the run itself takes the lock in the warehouse resource
+        with refresh_lock(paths, "make refresh"):
+            pass
+    except RefreshBusy as exc:
+        print(exc, file=sys.stderr)
+        return BUSY_EXIT
     home = paths.dagster_home
     os.environ.setdefault("DAGSTER_HOME", str(home))
-    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    os.makedirs(os.environ["DAGSTER_HOME"], mode=0o700, exist_ok=True)
 
     import dagster as dg
 

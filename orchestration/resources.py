@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -28,6 +30,15 @@ class WarehouseResource(dg.ConfigurableResource):
         landing = Path(self.landing_dir).resolve() if self.landing_dir else (
             base.landing if not self.data_dir else root / "landing")
         return DataPaths(root, landing)
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """Hold the refresh lock for the whole run (one writer at a time, see orchestration.lock)."""
+        from orchestration.lock import refresh_lock, wait_seconds
+
+        run_id = context.run.run_id[:8] if context.run else "a run"
+        with refresh_lock(self.paths, f"refresh run {run_id}", wait_seconds()):
+            yield self
 
     def loader(self) -> Loader:
         p = self.paths

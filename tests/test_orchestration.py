@@ -67,8 +67,9 @@ def test_a_failing_blocking_check_keeps_the_previous_publication(tmp_path):
     published = json.loads(pointer.read_text())
 
     # a file with a third of its rows broken arrives: the load check must stop publication
-    header = "forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;opdateret\n"
-    rows = [f"X{i};010190-1234;573;{'2.11' if i % 3 else '9.99'};01-01-2025;;02-11-2026" for i in range(30)]
+    header = ("forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;afslutningsaarsag;ny_maalgruppe;"
+              "sagsbehandler_id;opdateret\n")
+    rows = [f"X{i};010190-1234;573;{'2.11' if i % 3 else '9.99'};01-01-2025;;;;SB1;02-11-2026" for i in range(30)]
     (data / "landing" / "jobcenter" / "forloeb_20261102.csv").write_text(header + "\n".join(rows) + "\n")
     bad = dg.materialize(ASSETS, resources=resources, raise_on_error=False)
     assert not bad.success
