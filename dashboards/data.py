@@ -312,13 +312,21 @@ def experiments(experiment: str | None = None) -> pl.DataFrame:
 
 def files() -> pl.DataFrame:
     return query("""
-        select path as "Fil", entity as "Entitet", extract_date as "Udtræk", status as "Status",
+        select path as "Fil", entity as "Entitet", extract_date as "Udtræk", status_da as "Status",
                rows_read as "Læst", rows_loaded as "Indlæst", rows_quarantined as "Karantæne",
-               reason as "Årsag", detail as "Detalje", loaded_at as "Indlæst kl."
+               reason_da as "Årsag", detail as "Detalje", loaded_at as "Indlæst kl."
         from marts.dq_files order by loaded_at desc, path""")
 
 
 def quarantine_reasons() -> pl.DataFrame:
     return query("""
-        select entity as "Entitet", path as "Fil", column_name as "Kolonne", reason as "Årsag", rejected as "Rækker"
+        select entity as "Entitet", path as "Fil", column_name as "Kolonne", reason_da as "Årsag", rejected as "Rækker"
         from marts.dq_quarantine_reasons order by rejected desc""")
+
+
+def blocked_lines() -> pl.DataFrame:
+    """The rejected lines of every blocked file (marts.dq_blocked_lines), in Danish."""
+    return query("""
+        select path as "Fil", rows_quarantined as "Afviste rækker", rows_read as "Læste rækker", line as "Linje",
+               column_name as "Kolonne", reason_da as "Årsag"
+        from marts.dq_blocked_lines order by file_id, line, column_name""")

@@ -188,10 +188,14 @@ def test_injected_bad_rows_and_damaged_files_match_the_generators_record(messy_l
         recorded = {(r["file"], int(r["line"]), r["column"], r["kind"]) for r in csv.DictReader(f)}
     assert len(recorded) == manifest["injected_rows"] > 100
     assert {k for *_, k in recorded} == {"invalid_date", "unknown_code", "invalid_cpr", "missing_key",
-                                         "end_before_start"}
+                                         "end_before_start", "cpr_outside_cpr_column", "out_of_range",
+                                         "invalid_decimal", "opdateret_in_future", "too_many_fields",
+                                         "too_few_fields", "unclosed_quote", "stray_carriage_return"}
+    recorded = {(f, line, col or None, kind) for f, line, col, kind in recorded}  # "": the row as a whole
     found, whole = set(), {}
-    for path in sorted(p for p in landing.glob("*/*") if not p.parent.name.startswith(".")):
-        pf = read_landing_file(path, path.parent.name, TEST_KEY)
+    for path in sorted(p for p in landing.rglob("*") if p.is_file() and ".generator" not in p.parts):
+        parts = path.relative_to(landing).parts
+        pf = read_landing_file(path, parts[0], TEST_KEY, direct_child=len(parts) == 2)
         rel = str(path.relative_to(landing))
         if pf.error:
             whole[rel] = pf.error
@@ -199,4 +203,5 @@ def test_injected_bad_rows_and_damaged_files_match_the_generators_record(messy_l
         found |= {(rel, line, col, reason) for line, col, reason, _ in pf.rejects.iter_rows()}
     assert found == recorded
     assert whole == {d["path"]: d["reason"] for d in manifest["damaged_files"]}
-    assert set(whole.values()) == {"unknown_entity", "unreadable", "truncated", "missing_columns", "empty"}
+    assert set(whole.values()) == {"unknown_entity", "unreadable", "truncated", "missing_columns", "empty",
+                                   "bad_encoding", "duplicate_column", "not_in_source_folder", "cpr_in_file_name"}

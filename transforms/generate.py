@@ -59,11 +59,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="years of history in the snapshot (default: 6)")
     p.add_argument("--bad-rate", type=float, default=0.0,
                    help="share of rows to break (bad dates, unknown codes, invalid CPR, "
-                        "missing keys, end before start), recorded in "
+                        "missing keys, end before start, CPR numbers in other columns, amounts out "
+                        "of range, NaN, future opdateret, malformed rows), recorded in "
                         f"<out>/{MANIFEST_DIR}/injected_rows.csv (default: 0)")
     p.add_argument("--bad-files", action="store_true",
                    help="also write damaged files (unknown entity, binary, truncated, missing "
-                        f"column, empty), recorded in <out>/{MANIFEST_DIR}/manifest.json")
+                        "column, empty, wrong encoding, doubled column, subfolder, CPR number in the "
+                        f"name), recorded in <out>/{MANIFEST_DIR}/manifest.json")
     p.add_argument("--chunk-size", type=int, default=50_000,
                    help="citizens simulated at a time; bounds memory (default: 50000)")
     p.add_argument("--effect-passive-share", type=float, default=None,
@@ -162,6 +164,16 @@ def _write_damaged_files(out: Path, extract: date) -> list[dict]:
         b"forsoeg_id;gruppe;indskrevet;udskrevet;opdateret\nHAANDHOLDT_RF;INDSATS;01-01-2025;;"
         b"01-01-2025 09:00\n", "missing_columns")
     put(f"bolig/boligforloeb_{d(5)}.csv", b"", "empty")
+    # a byte-order mark that promises UTF-8, then Windows-1252 bytes (ø)
+    put(f"bolig/bostoette_{d(6)}.csv", b"\xef\xbb\xbfstoette_id;cpr;metode;startdato;slutdato;opdateret;slettet\n"
+        b"ST999-0000003;010190-1234;CTI;01-02-2025;;01-02-2025 10:00;N;K\xf8ge\n", "bad_encoding")
+    put(f"jobcenter/samtaler_{d(7)}.csv", b"samtale_id;forloeb_id;cpr;dato;samtaletype;status;status;opdateret\n"
+        b"S999-1;F999-1;010190-1234;01-02-2025;FOERSTE;AFHOLDT;AFLYST;01-02-2025 10:00\n", "duplicate_column")
+    # a delta without the slutdato column would reopen every support it closed before
+    put(f"jobcenter/indsatser_{d(8)}.csv", b"indsats_id;forloeb_id;cpr;indsatstype;beskaeftigelsesrettet;startdato;"
+        b"opdateret;slettet\nI999-1;F999-1;010190-1234;MENTOR;N;01-02-2025;01-02-2025 10:00;N\n", "missing_columns")
+    put(f"jobcenter/arkiv/forloeb_{d(9)}.csv", b"forloeb_id;cpr\n", "not_in_source_folder")
+    put(f"bolig/boligforloeb_{d(10)} 010190-1234.csv", b"boligforloeb_id;cpr\n", "cpr_in_file_name")
     return damaged
 
 

@@ -13,7 +13,7 @@ booleans, column order, an extra column), as different municipal systems do.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -179,8 +179,16 @@ def format_view(entity: Entity, df: pl.DataFrame, dialect: Dialect) -> pl.DataFr
 
 # --- bad rows ------------------------------------------------------------------------------
 
-BAD_DATES = ("31-02-2025", "2025-13-01", "00.00.0000", "i går")
+BAD_DATES = ("31-02-2025", "2025-13-01", "00.00.0000", "i går", "01-02-2025x", "2025-02-01 10:00")
 BAD_CPRS = ("320199-1234", "12345", "0101AB-1234", "311399-9999")
+# CPR numbers where they do not belong, in the spellings the contract names
+STRAY_CPRS = ("010190-1234", "0101901234", "010190 1234", "010190/1234", "01.01.90-1234")
+BAD_AMOUNTS = {"out_of_range": ("-5", "99999"), "invalid_decimal": ("NaN", "inf")}
+# Row shapes the CSV reader must not swallow. The row gets a marker in its first field here; the
+# marker becomes the damage when the rows are written (to_csv_bytes), because a CSV writer would
+# quote away anything that breaks a row.
+SHAPE_MARKERS = {"too_many_fields": "\x01MANY\x01", "too_few_fields": "\x01FEW\x01",
+                 "unclosed_quote": "\x01QUOTE\x01", "stray_carriage_return": "\x01CR\x01"}
 
 
 def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rate: float,
@@ -188,8 +196,11 @@ def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rat
     """Break `rate` of the rows in one of the ways the contract forbids.
 
     Returns the damaged text frame and (row, column, kind) for each damaged row; kinds are the
-    quarantine reasons ingestion must give: invalid_date, unknown_code, invalid_cpr, missing_key,
-    end_before_start.
+    quarantine reasons ingestion must give: invalid_date (also a date with something after it),
+    unknown_code, invalid_cpr, missing_key, end_before_start, cpr_outside_cpr_column (a CPR number
+    in an id or text column), out_of_range and invalid_decimal (amounts outside their range, NaN,
+    infinity), opdateret_in_future, and the malformed rows too_many_fields, too_few_fields,
+    unclosed_quote and stray_carriage_return (column "": the row as a whole).
     """
     n = text.height
     k = int(rng.binomial(n, rate)) if n and rate > 0 else 0
@@ -199,17 +210,25 @@ def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rat
     dates = [c.name for c in entity.columns if c.type in (DATE, MONTH) and c.required]
     codes = [c.name for c in entity.columns if c.codes and c.required]
     cprs = [c.name for c in entity.columns if c.type == CPR]
+    texts = [c.name for c in entity.columns if c.type == "text" and c.codes is None and c.required]
+    amounts = [c.name for c in entity.columns if c.type == DECIMAL and (c.low is not None or c.high is not None)]
     kinds = ["invalid_date"] * bool(dates) + ["unknown_code"] * bool(codes) + \
-            ["invalid_cpr"] * bool(cprs) + ["missing_key"] + ["end_before_start"] * bool(entity.intervals)
+            ["invalid_cpr"] * bool(cprs) + ["missing_key"] + ["end_before_start"] * bool(entity.intervals) + \
+            ["cpr_outside_cpr_column"] * bool(texts) + ["out_of_range", "invalid_decimal"] * bool(amounts) + \
+            ["opdateret_in_future", *SHAPE_MARKERS]
     choice = rng.integers(0, len(kinds), k)
     records: list[tuple] = []
     updates: dict[str, tuple[list[int], list[str]]] = {}
+    first_column = text.columns[0]
 
-    def put(col, row, value, kind):
+    def put(col, row, value, kind, record_column=None):
         updates.setdefault(col, ([], []))
         updates[col][0].append(int(row))
         updates[col][1].append(value)
-        records.append((int(row), col, kind))
+        records.append((int(row), col if record_column is None else record_column, kind))
+
+    def pick(values):
+        return values[int(rng.integers(0, len(values)))]
 
     for row, ci in zip(rows, choice, strict=False):
         kind = kinds[ci]
@@ -223,24 +242,43 @@ def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rat
                 put(end, row, shifted.strftime(dialect.date_format), kind)
                 continue
         if kind == "invalid_date":
-            col = dates[int(rng.integers(0, len(dates)))]
-            put(col, row, BAD_DATES[int(rng.integers(0, len(BAD_DATES)))], kind)
+            put(pick(dates), row, pick(BAD_DATES), kind)
         elif kind == "unknown_code":
-            col = codes[int(rng.integers(0, len(codes)))]
-            put(col, row, f"UKENDT_{int(rng.integers(10, 99))}", kind)
+            put(pick(codes), row, f"UKENDT_{int(rng.integers(10, 99))}", kind)
         elif kind == "invalid_cpr":
-            put(cprs[0], row, BAD_CPRS[int(rng.integers(0, len(BAD_CPRS)))], kind)
+            put(cprs[0], row, pick(BAD_CPRS), kind)
         elif kind == "missing_key":
             put(entity.key[0], row, None, kind)
+        elif kind == "cpr_outside_cpr_column":
+            put(pick(texts), row, pick(STRAY_CPRS), kind)
+        elif kind in BAD_AMOUNTS:
+            put(pick(amounts), row, pick(BAD_AMOUNTS[kind]), kind)
+        elif kind == "opdateret_in_future":
+            put("opdateret", row, datetime(2099, 1, 1, 10, 0).strftime(dialect.timestamp_format), kind)
+        elif kind == "too_few_fields":  # the first field and its separator go when written
+            put(first_column, row, SHAPE_MARKERS[kind], kind, "")
+        else:  # a malformed row: marked in its first field, damaged when written
+            put(first_column, row, SHAPE_MARKERS[kind] + (text[first_column][int(row)] or ""), kind, "")
     cols = {}
     for col, (idx, values) in updates.items():
         cols[col] = text[col].scatter(idx, pl.Series(values, dtype=pl.String))
     return text.with_columns(**cols), records
 
 
+def _damage_shapes(data: bytes, separator: str) -> bytes:
+    """Turn the malformed-row markers of inject_bad_rows into the damage they stand for."""
+    if b"\x01" not in data:
+        return data
+    sep = separator.encode()
+    return (data.replace(SHAPE_MARKERS["too_many_fields"].encode(), b"ekstra" + sep)
+            .replace(SHAPE_MARKERS["too_few_fields"].encode() + sep, b"")
+            .replace(SHAPE_MARKERS["unclosed_quote"].encode(), b'"')
+            .replace(SHAPE_MARKERS["stray_carriage_return"].encode(), b"\r"))
+
+
 def to_csv_bytes(text: pl.DataFrame, dialect: Dialect, header: bool) -> bytes:
-    data = text.write_csv(separator=dialect.separator, include_header=header,
-                          quote_style="necessary").encode("utf-8")
+    data = _damage_shapes(text.write_csv(separator=dialect.separator, include_header=header,
+                                         quote_style="necessary").encode("utf-8"), dialect.separator)
     if dialect.encoding == "cp1252":
         data = data.decode("utf-8").encode("cp1252")
     return data

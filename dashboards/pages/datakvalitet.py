@@ -1,4 +1,4 @@
-"""Datakvalitet: the last refresh and its status, files loaded, rows quarantined with reasons."""
+"""Datakvalitet: the last refresh and its status, blocked files, files loaded, rows quarantined with reasons."""
 
 from __future__ import annotations
 
@@ -25,6 +25,28 @@ def _quarantine(f: c.Filters):
     return data.quarantine_reasons()
 
 
+@c.downloadable("blocked")
+def _blocked(f: c.Filters):
+    return data.blocked_lines()
+
+
+def _blocked_section(blocked):
+    if not blocked.height:
+        return c.section("Blokerede filer", "Filer med mere end 5 % afviste rækker stopper publiceringen.",
+                         html.P("Ingen filer er blokeret.", id="dq-no-blocked"))
+    files = blocked.unique("Fil", maintain_order=True)
+    notes = [html.P(f"{row['Fil']}: {c.number(row['Afviste rækker'])} af {c.number(row['Læste rækker'])} rækker "
+                    "er afvist.", className="blocked-file") for row in files.iter_rows(named=True)]
+    return c.section(
+        "Blokerede filer",
+        "Filer med mere end 5 % afviste rækker. Intet fra dem er publiceret, og hver opdatering stopper før "
+        "publiceringen, indtil kilden leverer en rettet fil, eller driften godkender filen, som den er.",
+        html.Div([*notes, html.P("Dashboardet viser indtil da den seneste gode kørsel.")], className="alert bad",
+                 id="dq-blocked-files"),
+        c.table(blocked.select("Fil", "Linje", "Kolonne", "Årsag"), "dq-blocked-lines"),
+        c.download_buttons("blocked"))
+
+
 @c.page_content("dq-content")
 def render(f: c.Filters):
     fresh = data.freshness()
@@ -38,15 +60,18 @@ def render(f: c.Filters):
                                   "viser den seneste gode kørsel.", id="run-status"),
                            html.Pre(run.get("message") or "", id="run-problems")], className="alert bad")
     files = _files(f)
-    whole = files.filter(files["Status"] == "quarantined_file")
+    reasons = _quarantine(f)
+    whole_paths = reasons.filter(reasons["Kolonne"] == "(hele filen)")["Fil"]
+    whole = files.filter(files["Fil"].is_in(whole_paths.implode()))
     return html.Div([
         c.section("Seneste kørsel", "Data opdateres hver nat kl. 02.00 og når nye filer lander.", status,
                   html.P(f"Publiceret build {fresh['build_id']} ({fresh['built_at']:%d-%m-%Y %H:%M}), nyeste udtræk "
                          f"{fresh['newest_extract']:%d-%m-%Y}.", id="build-info")),
-        c.section("Filer i karantæne", "Filer, der slet ikke kunne læses, og hvorfor.",
+        _blocked_section(_blocked(f)),
+        c.section("Filer i karantæne", "Filer, der slet ikke kunne læses eller ikke hører til datakontrakten, og hvorfor.",
                   c.table(whole.select("Fil", "Årsag", "Detalje"), "dq-whole-files")),
         c.section("Afviste rækker", "Rækker, der bryder datakontrakten, pr. fil, kolonne og årsag. Rækkerne "
-                  "ligger til rettelse i karantænemappen.", c.table(_quarantine(f), "dq-quarantine"),
+                  "ligger til rettelse i karantænemappen.", c.table(reasons, "dq-quarantine"),
                   c.download_buttons("quarantine")),
         c.section("Modtagne filer", "Alle filer, der er landet, med antal læste, indlæste og afviste rækker.",
                   c.table(files, "dq-files"), c.download_buttons("files")),
