@@ -324,9 +324,9 @@ def quarantine_reasons() -> pl.DataFrame:
         from marts.dq_quarantine_reasons order by rejected desc""")
 
 
-def blocked_lines() -> pl.DataFrame:
-    """The rejected lines of every blocked file (marts.dq_blocked_lines), in Danish."""
-    return query("""
-        select path as "Fil", rows_quarantined as "Afviste rækker", rows_read as "Læste rækker", line as "Linje",
-               column_name as "Kolonne", reason_da as "Årsag"
-        from marts.dq_blocked_lines order by file_id, line, column_name""")
+def dq_labels() -> dict[str, str]:
+    """Danish names of the ingestion's statuses and reasons (reference.ref_dq_koder)."""
+    try:
+        return dict(query("select code, name_da from reference.ref_dq_koder").iter_rows())
+    except duckdb.Error:  # a build from before the table existed
+        return {}

@@ -63,8 +63,11 @@ def record_refresh_success(context: dg.RunStatusSensorContext):
 
 @dg.run_failure_sensor(monitored_jobs=[refresh_job], default_status=dg.DefaultSensorStatus.RUNNING)
 def record_refresh_failure(context: dg.RunFailureSensorContext):
-    record_run(DataPaths.from_env().published, context.dagster_run.run_id, False,
-               context.failure_event.message or "the refresh failed")
+    from transforms.load import blocked_report
+
+    paths = DataPaths.from_env()
+    record_run(paths.published, context.dagster_run.run_id, False,
+               context.failure_event.message or "the refresh failed", blocked_report(paths.warehouse))
 
 
 defs = dg.Definitions(

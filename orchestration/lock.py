@@ -56,6 +56,7 @@ def refresh_lock(paths: DataPaths, what: str, wait_seconds: float = 0.0):
     path = lock_path(paths)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     deadline = time.monotonic() + wait_seconds
+    held = False
     try:
         while True:
             try:
@@ -66,10 +67,13 @@ def refresh_lock(paths: DataPaths, what: str, wait_seconds: float = 0.0):
                     raise RefreshBusy(f"another refresh is running ({holder(paths)}); {what} did nothing. "
                                       "Try again when it has finished.") from None
                 time.sleep(min(2.0, max(0.05, deadline - time.monotonic())))
+        held = True
         os.ftruncate(fd, 0)
-        os.write(fd, f"{what}, pid {os.getpid()}, since {datetime.now():%d-%m-%Y %H:%M:%S}\n".encode())
+        os.pwrite(fd, f"{what}, pid {os.getpid()}, since {datetime.now():%d-%m-%Y %H:%M:%S}\n".encode(), 0)
         yield
     finally:
+        if held:
+            os.ftruncate(fd, 0)  # an empty lock file: nobody holds it
         os.close(fd)  # releases the lock
 
 

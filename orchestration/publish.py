@@ -104,11 +104,17 @@ def current_build(published: Path) -> tuple[Build, Path] | None:
 LAST_RUN = "last_run.json"
 
 
-def record_run(published: Path, run_id: str, success: bool, message: str = "") -> None:
-    """Record how the latest refresh ended, for the dashboard's data-quality page."""
-    published.mkdir(parents=True, exist_ok=True)
+def record_run(published: Path, run_id: str, success: bool, message: str = "",
+               blocked: list[dict] | None = None) -> None:
+    """Record how the latest refresh ended, for the dashboard's data-quality page.
+
+    `blocked`: the files that stop publication, with their rejected lines
+    (transforms.load.blocked_report); the failed refresh published nothing that could show them.
+    """
+    published.mkdir(parents=True, exist_ok=True, mode=0o700)
     record = {"run_id": run_id, "success": success, "message": message,
-              "finished_at": datetime.now().astimezone().isoformat(timespec="seconds")}
+              "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+              "blocked": blocked or []}
     tmp = published / (LAST_RUN + ".tmp")
     tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     os.replace(tmp, published / LAST_RUN)

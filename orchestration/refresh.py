@@ -46,7 +46,10 @@ def main() -> int:
                 problems.append(line)
         elif e.is_step_failure:
             problems.append(f"step failed: {e.step_key}: {e.event_specific_data.error.message.strip()[:300]}")
-    record_run(paths.published, result.run_id, result.success, "\n".join(problems))
+    from transforms.load import blocked_report
+
+    blocked = [] if result.success else blocked_report(paths.warehouse)
+    record_run(paths.published, result.run_id, result.success, "\n".join(problems), blocked)
     if not result.success:
         print(f"refresh failed (run {result.run_id}); the previous publication stays current",
               file=sys.stderr)

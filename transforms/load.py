@@ -447,6 +447,32 @@ class Loader:
         os.chmod(target, 0o600)
 
 
+def blocked_report(warehouse: Path, max_lines: int = 200) -> list[dict]:
+    """Every blocked file with its rejected lines (masked), read-only, for the data-quality page.
+
+    The refresh that meets a blocked file publishes nothing, so the published marts cannot show
+    it; the refresh's own record (orchestration.publish.record_run) carries this instead.
+    """
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return []
+    with con:
+        try:
+            files = con.execute("select file_id, path, entity, extract_date, rows_read, rows_quarantined "
+                                "from ops.ledger where status = 'blocked' order by file_id").fetchall()
+        except duckdb.Error:
+            return []
+        report = []
+        for file_id, path, entity, extract, read, bad in files:
+            lines = con.execute("select line, column_name, reason from ops.quarantine where file_id = ? "
+                                "order by line, column_name nulls first limit ?", [file_id, max_lines]).fetchall()
+            report.append({"path": path, "entity": entity, "extract_date": extract.isoformat() if extract else None,
+                           "rows_read": read, "rows_quarantined": bad,
+                           "lines": [list(line) for line in lines]})
+        return report
+
+
 def _private_dir(path: Path) -> None:
     """Make a folder and its parents up to the data folder readable by the owner only."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dash
+import polars as pl
 from dash import html
 
 from dashboards import components as c
@@ -25,12 +26,23 @@ def _quarantine(f: c.Filters):
     return data.quarantine_reasons()
 
 
+def _blocked_lines() -> pl.DataFrame:
+    """The rejected lines of the files that stop publication, as the latest refresh recorded them."""
+    run = data.last_run() or {}
+    labels = data.dq_labels()
+    rows = [{"Fil": b["path"], "Afviste rækker": b["rows_quarantined"], "Læste rækker": b["rows_read"],
+             "Linje": line, "Kolonne": column or "(hele rækken)", "Årsag": labels.get(reason, reason)}
+            for b in run.get("blocked") or [] for line, column, reason in b["lines"]]
+    return pl.DataFrame(rows, schema={"Fil": pl.String, "Afviste rækker": pl.Int64, "Læste rækker": pl.Int64,
+                                      "Linje": pl.Int64, "Kolonne": pl.String, "Årsag": pl.String})
+
+
 @c.downloadable("blocked")
 def _blocked(f: c.Filters):
-    return data.blocked_lines()
+    return _blocked_lines().select("Fil", "Linje", "Kolonne", "Årsag")
 
 
-def _blocked_section(blocked):
+def _blocked_section(blocked: pl.DataFrame):
     if not blocked.height:
         return c.section("Blokerede filer", "Filer med mere end 5 % afviste rækker stopper publiceringen.",
                          html.P("Ingen filer er blokeret.", id="dq-no-blocked"))
@@ -62,12 +74,12 @@ def render(f: c.Filters):
     files = _files(f)
     reasons = _quarantine(f)
     whole_paths = reasons.filter(reasons["Kolonne"] == "(hele filen)")["Fil"]
-    whole = files.filter(files["Fil"].is_in(whole_paths.implode()))
+    whole = files.filter(files["Fil"].is_in(whole_paths))
     return html.Div([
         c.section("Seneste kørsel", "Data opdateres hver nat kl. 02.00 og når nye filer lander.", status,
                   html.P(f"Publiceret build {fresh['build_id']} ({fresh['built_at']:%d-%m-%Y %H:%M}), nyeste udtræk "
                          f"{fresh['newest_extract']:%d-%m-%Y}.", id="build-info")),
-        _blocked_section(_blocked(f)),
+        _blocked_section(_blocked_lines()),
         c.section("Filer i karantæne", "Filer, der slet ikke kunne læses eller ikke hører til datakontrakten, og hvorfor.",
                   c.table(whole.select("Fil", "Årsag", "Detalje"), "dq-whole-files")),
         c.section("Afviste rækker", "Rækker, der bryder datakontrakten, pr. fil, kolonne og årsag. Rækkerne "
