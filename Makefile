@@ -10,7 +10,7 @@ PORT ?= 8050
 DEMO_ARGS ?= --municipalities 573,185 --citizens 5000 --seed 7 --bad-rate 0.001
 LANDING ?= data/landing
 
-.PHONY: run refresh serve demo-data install test system-test-deps lint bench clean lock
+.PHONY: run refresh accept serve demo-data install test system-test-deps lint bench clean lock
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,11 @@ demo-data: install
 ## make refresh: the job the nightly schedule runs, once; non-zero exit on failure
 refresh: install
 	$(BIN)/python -m orchestration.refresh
+
+## make accept FILE=jobcenter/forloeb_20261101.csv BY=initialer: publish a blocked file as it is
+accept: install
+	@if [ -z "$(FILE)" ] || [ -z "$(BY)" ]; then echo "usage: make accept FILE=<source>/<file> BY=<name>"; exit 2; fi
+	$(BIN)/python -m orchestration.accept "$(FILE)" --by "$(BY)"
 
 serve: install
 	@echo "Dashboard: http://$(HOST):$(PORT)  (Ctrl-C stops it)"

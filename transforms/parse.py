@@ -439,15 +439,15 @@ def _line_shapes(lines: pl.DataFrame, sep: str, n_fields: int) -> pl.DataFrame:
     return lines.with_columns(problem=problem)
 
 
-def _read_fields(text: str, sep: str, header: list[str]) -> pl.DataFrame:
-    """The fields of lines that all have the header's shape, as text columns."""
-    if not text.strip():
+def _read_fields(body: bytes, sep: str, header: list[str]) -> pl.DataFrame:
+    """The fields of lines (UTF-8, no header) that all have the header's shape, as text columns."""
+    if not body.strip():
         return pl.DataFrame(schema={h: pl.String for h in header})
     try:
-        return pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=sep, has_header=False, infer_schema=False,
+        return pl.read_csv(io.BytesIO(body), separator=sep, has_header=False, infer_schema=False,
                            new_columns=header, quote_char='"', raise_if_empty=False)
     except Exception:  # noqa: BLE001 - the standard library reader, slower but never confused
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep, quotechar='"'))
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8")), delimiter=sep, quotechar='"'))
         return pl.DataFrame(rows, schema={h: pl.String for h in header}, orient="row")
 
 
@@ -520,12 +520,12 @@ def _read(pf: ParsedFile, data: bytes, entity: Entity, key: bytes) -> None:
     pf.rows_read = lines.height
     if bad_shape.height or blank.any():
         good_lines = shapes.filter(pl.col("problem").is_null()) if bad_shape.height else shapes
-        body = "\n".join(good_lines["raw"].to_list()) + "\n" if good_lines.height else ""
-        fields = _read_fields(body, sep, header)
+        body = good_lines["raw"].str.join("\n").item() + "\n" if good_lines.height else ""
+        fields = _read_fields(body.encode("utf-8"), sep, header)
     else:
         good_lines = shapes
-        body = text.split("\n", 1)[1] if "\n" in text else ""
-        fields = _read_fields(body, sep, header)
+        cut = utf8.find(b"\n")
+        fields = _read_fields(utf8[cut + 1:] if cut >= 0 else b"", sep, header)
     if fields.height != good_lines.height:  # the reader and the shape check disagree: trust neither alone
         rows = list(csv.reader(io.StringIO("\n".join(good_lines["raw"].to_list())), delimiter=sep, quotechar='"'))
         fields = pl.DataFrame(rows, schema={h: pl.String for h in header}, orient="row")
