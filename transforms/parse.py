@@ -393,6 +393,11 @@ def _duplicate_keys(entity: Entity, good: pl.DataFrame) -> pl.DataFrame:
     keys = [f"__t__{k}_digits" if entity.column(k).type == CPR else f"__t_{k}" for k in entity.key]
     if good.height < 2:
         return empty
+    # a hash first (cheap on millions of rows), the exact key only where two hashes meet
+    candidate = good.select(pl.struct(keys).hash().is_duplicated()).to_series()
+    if not candidate.any():
+        return empty
+    good = good.filter(candidate)
     dup = good.select(pl.struct(keys).is_duplicated()).to_series()
     if not dup.any():
         return empty
@@ -427,16 +432,24 @@ def _physical_lines(utf8: bytes, text: str) -> pl.Series:
 
 
 def _line_shapes(lines: pl.DataFrame, sep: str, n_fields: int) -> pl.DataFrame:
-    """_line, raw and the shape problem (null if none) of every data line."""
+    """_line, raw and the shape problem (null if none) of every data line.
+
+    Lines without a quote (nearly all) are counted by their separators; only the few with quotes
+    are counted again with the quoted parts taken out, and checked for an unclosed quote.
+    """
     raw = pl.col("raw")
-    quoted = raw.str.contains('"', literal=True)
-    unquoted = pl.when(quoted).then(raw.str.replace_all(r'"[^"]*"', "")).otherwise(raw)
-    fields = unquoted.str.count_matches(sep, literal=True) + 1
+    df = lines.with_columns(_fields=raw.str.count_matches(sep, literal=True) + 1, _odd=pl.lit(False),
+                            _quoted=raw.str.contains('"', literal=True))
+    if df["_quoted"].any():
+        quoted = df.filter(pl.col("_quoted")).select(
+            "_line", _fields=raw.str.replace_all(r'"[^"]*"', "").str.count_matches(sep, literal=True) + 1,
+            _odd=raw.str.count_matches('"', literal=True) % 2 == 1)
+        df = df.update(quoted, on="_line")
     problem = (pl.when(raw.str.contains("\r", literal=True)).then(pl.lit(STRAY_CR))
-               .when(quoted & (raw.str.count_matches('"', literal=True) % 2 == 1)).then(pl.lit(UNCLOSED_QUOTE))
-               .when(fields < n_fields).then(pl.lit(TOO_FEW_FIELDS))
-               .when(fields > n_fields).then(pl.lit(TOO_MANY_FIELDS)))
-    return lines.with_columns(problem=problem)
+               .when(pl.col("_odd")).then(pl.lit(UNCLOSED_QUOTE))
+               .when(pl.col("_fields") < n_fields).then(pl.lit(TOO_FEW_FIELDS))
+               .when(pl.col("_fields") > n_fields).then(pl.lit(TOO_MANY_FIELDS)))
+    return df.select("_line", "raw", problem=problem)
 
 
 def _read_fields(body: bytes, sep: str, header: list[str]) -> pl.DataFrame:
@@ -474,7 +487,7 @@ def read_landing_file(path: Path, source: str, key: bytes, data: bytes | None = 
 
 
 def _read(pf: ParsedFile, data: bytes, entity: Entity, key: bytes) -> None:
-    if not data.strip():
+    if not data or data.isspace():
         pf.error, pf.error_detail = EMPTY, "the file is empty"
         return
     if _looks_binary(data):
