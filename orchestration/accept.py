@@ -14,7 +14,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from orchestration.lock import BUSY_EXIT, RefreshBusy, refresh_lock
+    from orchestration.lock import BUSY_EXIT, RefreshBusyError, refresh_lock
     from orchestration.paths import DataPaths
     from transforms.load import AcceptError, Loader
     from transforms.parse import mask_cpr
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         with refresh_lock(paths, f"accept {mask_cpr(args.file)}"):
             loader = Loader(paths.warehouse, paths.landing, paths.quarantine, paths.archive, load_key(paths.key_file))
             result = loader.accept(args.file, args.by)
-    except RefreshBusy as exc:
+    except RefreshBusyError as exc:
         print(exc, file=sys.stderr)
         return BUSY_EXIT
     except AcceptError as exc:

@@ -25,7 +25,7 @@ from orchestration.paths import DataPaths
 BUSY_EXIT = 75  # EX_TEMPFAIL
 
 
-class RefreshBusy(RuntimeError):
+class RefreshBusyError(RuntimeError):
     pass
 
 
@@ -51,7 +51,7 @@ def holder(paths: DataPaths) -> str:
 
 @contextmanager
 def refresh_lock(paths: DataPaths, what: str, wait_seconds: float = 0.0):
-    """Hold the refresh lock for `what`; raise RefreshBusy if another writer holds it past the wait."""
+    """Hold the refresh lock for `what`; raise RefreshBusyError if another writer holds it past the wait."""
     secure(paths)
     path = lock_path(paths)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -64,7 +64,7 @@ def refresh_lock(paths: DataPaths, what: str, wait_seconds: float = 0.0):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise RefreshBusy(f"another refresh is running ({holder(paths)}); {what} did nothing. "
+                    raise RefreshBusyError(f"another refresh is running ({holder(paths)}); {what} did nothing. "
                                       "Try again when it has finished.") from None
                 time.sleep(min(2.0, max(0.05, deadline - time.monotonic())))
         held = True

@@ -12,17 +12,16 @@ import sys
 
 
 def main() -> int:
+    from orchestration.lock import BUSY_EXIT, RefreshBusyError, refresh_lock, secure
     from orchestration.paths import DataPaths
     from orchestration.publish import record_run
-
-    from orchestration.lock import BUSY_EXIT, RefreshBusy, refresh_lock, secure
 
     paths = DataPaths.from_env()
     secure(paths)
     try:  # ask once; the run itself takes the lock in the warehouse resource
         with refresh_lock(paths, "make refresh"):
             pass
-    except RefreshBusy as exc:
+    except RefreshBusyError as exc:
         print(exc, file=sys.stderr)
         return BUSY_EXIT
     home = paths.dagster_home

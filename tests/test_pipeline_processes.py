@@ -96,8 +96,9 @@ def test_killing_a_refresh_halfway_leaves_the_publication_intact(published, tmp_
 
 def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(published):
     before = _pointer(published)
-    header = "forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;opdateret\n"
-    rows = [f"X{i};010190-1234;573;{'2.11' if i % 3 else '9.99'};01-01-2025;;02-11-2026" for i in range(30)]
+    header = ("forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;afslutningsaarsag;ny_maalgruppe;"
+              "sagsbehandler_id;opdateret\n")
+    rows = [f"X{i};010190-1234;573;{'2.11' if i % 3 else '9.99'};01-01-2025;;;;SB1;02-11-2026" for i in range(30)]
     (published / "landing" / "jobcenter" / "forloeb_20261102.csv").write_text(header + "\n".join(rows) + "\n")
     failed = run_refresh(published)
     assert failed.returncode == 1
@@ -124,3 +125,6 @@ def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(publ
         del os.environ["KPI_DATA_DIR"]
     assert "stale-warning" in overview and "fejlede" in overview
     assert "run-problems" in quality and "quarantine_rate" in quality
+    # the blocked file and its rejected lines, in Danish (the failed refresh published nothing new)
+    assert "dq-blocked-files" in quality and "jobcenter/forloeb_20261102.csv: 10 af 30 rækker er afvist" in quality
+    assert "Ukendt kode" in quality

@@ -288,7 +288,7 @@ class Loader:
                 con.execute("insert into ops.quarantine values (?, ?, null, null, ?, ?)",
                             [file_id, rel, pf.error, detail])
             else:
-                for old_id, old_path, old_status in prior:
+                for old_id, _old_path, old_status in prior:
                     if old_status == "blocked":
                         con.execute("update ops.ledger set status = 'superseded', detail = ? where file_id = ?",
                                     [f"superseded by {rel}", old_id])

@@ -161,7 +161,7 @@ def file_identity(path: Path, source: str, direct_child: bool = True) -> Identit
     return Identity(entity, d, bool(m["fuld"]), "", "")
 
 
-class EncodingProblem(ValueError):
+class EncodingError(ValueError):
     pass
 
 
@@ -176,7 +176,7 @@ def decode(data: bytes) -> tuple[str, str]:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             line = data[:exc.start].count(b"\n") + 1
-            raise EncodingProblem(f"the file declares UTF-8 (byte-order mark) but byte {exc.start} (line {line}) "
+            raise EncodingError(f"the file declares UTF-8 (byte-order mark) but byte {exc.start} (line {line}) "
                                   "is not UTF-8; export it again as UTF-8, or as Windows-1252 without the mark"
                                   ) from None
     try:
@@ -412,7 +412,8 @@ def _duplicate_keys(entity: Entity, good: pl.DataFrame) -> pl.DataFrame:
     value = pl.lit(None, pl.String) if cpr_key else pl.concat_str(keys, separator="+")
     return (rows.filter((pl.col("_variants") > 1) | (pl.col("_line") != pl.col("_first")))
             .select(pl.col("_line").cast(pl.Int64), column=pl.lit(key_name),
-                    reason=pl.when(pl.col("_variants") > 1).then(pl.lit(DUPLICATE_KEY)).otherwise(pl.lit(DUPLICATE_ROW)),
+                    reason=pl.when(pl.col("_variants") > 1).then(pl.lit(DUPLICATE_KEY))
+                    .otherwise(pl.lit(DUPLICATE_ROW)),
                     value=value.cast(pl.String)))
 
 
@@ -495,7 +496,7 @@ def _read(pf: ParsedFile, data: bytes, entity: Entity, key: bytes) -> None:
         return
     try:
         text, encoding = decode(data)
-    except EncodingProblem as exc:
+    except EncodingError as exc:
         pf.error, pf.error_detail = BAD_ENCODING, str(exc)
         return
     text = text.lstrip("\ufeff")

@@ -80,7 +80,8 @@ def render(f: c.Filters):
                   html.P(f"Publiceret build {fresh['build_id']} ({fresh['built_at']:%d-%m-%Y %H:%M}), nyeste udtræk "
                          f"{fresh['newest_extract']:%d-%m-%Y}.", id="build-info")),
         _blocked_section(_blocked_lines()),
-        c.section("Filer i karantæne", "Filer, der slet ikke kunne læses eller ikke hører til datakontrakten, og hvorfor.",
+        c.section("Filer i karantæne",
+                  "Filer, der slet ikke kunne læses eller ikke hører til datakontrakten, og hvorfor.",
                   c.table(whole.select("Fil", "Årsag", "Detalje"), "dq-whole-files")),
         c.section("Afviste rækker", "Rækker, der bryder datakontrakten, pr. fil, kolonne og årsag. Rækkerne "
                   "ligger til rettelse i karantænemappen.", c.table(reasons, "dq-quarantine"),
