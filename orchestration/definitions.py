@@ -31,12 +31,15 @@ nightly_schedule = dg.ScheduleDefinition(
 
 
 def _landing_state(landing) -> dict[str, list[float]]:
+    """Size and time per file, keyed by a hash of its path: the cursor is stored in Dagster's
+    database, and a file name may hold a CPR number."""
     state = {}
     if landing.exists():
         for p in sorted(landing.rglob("*")):
             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(landing).parts):
                 st = p.stat()
-                state[str(p.relative_to(landing))] = [st.st_size, st.st_mtime]
+                key = hashlib.sha256(str(p.relative_to(landing)).encode()).hexdigest()[:20]
+                state[key] = [st.st_size, st.st_mtime]
     return state
 
 

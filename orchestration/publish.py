@@ -7,8 +7,8 @@ by table with their documentation. The raw layer (pseudonyms, free text), the pe
 intermediate and staging tables and the ops tables stay in the working warehouse. A new file,
 rather than a copy with schemas dropped, because a dropped table's pages may stay in the file.
 Then `published/current.json` is replaced in one `os.replace`. A reader opens the build the
-pointer names, read-only, so it never holds a lock
-the pipeline needs and never sees a half-built warehouse. A failed run publishes nothing: the
+pointer names, read-only, so it never holds a lock the pipeline needs and never sees a half-built
+warehouse. A failed run publishes nothing: the
 previous build stays current. The two newest builds are kept.
 """
 
