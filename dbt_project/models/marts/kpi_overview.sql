@@ -63,7 +63,7 @@ values_ as (
     from {{ ref('kpi_paid_hours') }} as p
     inner join paid_hours_experiment as e using (experiment_id)
     inner join {{ ref('stg_forsoeg__forsoeg') }} as f using (experiment_id)
-    where p.arm = 'INDSATS'
+    where p.is_current and p.arm = 'INDSATS'
     union all
     select 'RETTIDIGHED', municipality_code, deadline_met_share, deadline_due,
            'forløb med en lovbestemt frist', null
