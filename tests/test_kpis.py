@@ -29,13 +29,23 @@ def build(data_dir) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture(scope="module")
-def varde_build(tmp_path_factory):
-    """The Varde reference data built by the real pipeline: (published warehouse, data folder)."""
+def varde_builds(tmp_path_factory):
+    """The Varde reference data built by the real pipeline, twice: after the October extract and
+    after the November one: (October publication, November publication, data folder)."""
     data = tmp_path_factory.mktemp("varde")
     varde_2017.write(data / "landing")
-    con = build(data)
-    yield con, data
-    con.close()
+    october = build(data)
+    varde_2017.write_november(data / "landing")
+    november = build(data)
+    yield october, november, data
+    october.close()
+    november.close()
+
+
+@pytest.fixture(scope="module")
+def varde_build(varde_builds):
+    """The Varde publication after November's extract, and its data folder."""
+    return varde_builds[1], varde_builds[2]
 
 
 @pytest.fixture(scope="module")
@@ -83,26 +93,53 @@ def test_varde_caseloads_per_caseworker(varde):
     assert cap == (0.0, 345 / 6)
 
 
-def test_varde_exit_reasons_of_2017(varde):
-    cells = varde.execute("""
+JANUARY_TO_OCTOBER = "period = 'aar_til_dato' and period_end = date '2017-10-31'"
+
+
+def test_varde_exit_reasons_of_january_to_october_2017_after_a_november_extract_with_further_exits(varde):
+    # the committee's table (kpis.md §6) is the year to date as of the October month end; the
+    # exits of November, delivered later, belong to November's figures only
+    cells = varde.execute(f"""
         select exit_reason, new_target_group, spells from intermediate.int_exit_reason_cells
-        where period = 'aar_til_dato' and municipality_code = '573' and target_group = '2.11'
+        where {JANUARY_TO_OCTOBER} and municipality_code = '573' and target_group = '2.11'
         order by 1, 2""").fetchall()
     assert cells == [("FLYTTET", "", 5), ("FOERTIDSPENSION", "", 12), ("MAALGRUPPESKIFT", "2.13", 1),
                      ("MAALGRUPPESKIFT", "2.2", 1), ("MAALGRUPPESKIFT", "2.7", 2), ("MAALGRUPPESKIFT", "2.8", 5),
                      ("ORDINAER_UDDANNELSE", "", 1), ("PENSION", "", 1)]
-    shares = dict(varde.execute("""
-        select distinct exit_reason, round(reason_share * 100, 2) from marts.kpi_exit_reasons
-        where period = 'aar_til_dato' and municipality_code = '573' and target_group = '2.11'
-          and reason_share is not null""").fetchall())
-    assert shares == {"FLYTTET": 17.86, "FOERTIDSPENSION": 42.86, "MAALGRUPPESKIFT": 32.14}
+    published = varde.execute(f"""
+        select distinct exit_reason, reason_spells, ended_spells, round(reason_share * 100, 2)
+        from marts.kpi_exit_reasons
+        where {JANUARY_TO_OCTOBER} and municipality_code = '573' and target_group = '2.11'
+          and reason_share is not null order by 1""").fetchall()
+    assert published == [("FLYTTET", 5, 28, 17.86), ("FOERTIDSPENSION", 12, 28, 42.86),
+                         ("MAALGRUPPESKIFT", 9, 28, 32.14)]
+    # November's own exits are there too: in the year to date of 30 November and in its month
+    november = dict(varde.execute("""
+        select period, max(ended_spells) from marts.kpi_exit_reasons
+        where period_end = date '2017-11-30' and is_current and municipality_code = '573'
+          and target_group = '2.11' and period in ('aar_til_dato', 'maaned') group by 1""").fetchall())
+    assert november == {"aar_til_dato": 28 + len(varde_2017.NOVEMBER_EXITS), "maaned": None}  # 4 < 5: hidden
     # what is about fewer than five citizens does not leave the warehouse
-    hidden = varde.execute("""
+    hidden = varde.execute(f"""
         select exit_reason, new_target_group, spells, reason_share, is_suppressed from marts.kpi_exit_reasons
-        where period = 'aar_til_dato' and municipality_code = '573'
+        where {JANUARY_TO_OCTOBER} and municipality_code = '573'
           and exit_reason in ('PENSION', 'ORDINAER_UDDANNELSE')
     """).fetchall()
     assert hidden and all(r[2] is None and r[3] is None and r[4] for r in hidden)
+
+
+def test_a_past_month_ends_exit_table_is_the_same_before_and_after_a_later_extract(varde_builds):
+    october, november, _ = varde_builds
+    query = """select period, period_start, exit_reason, new_target_group, spells, reason_spells, ended_spells,
+                      reason_share, is_suppressed
+               from marts.kpi_exit_reasons where period_end = date '2017-10-31' order by all"""
+    before, after = october.execute(query).fetchall(), november.execute(query).fetchall()
+    assert before and before == after
+    # the October publication was measured on October's extract, the November one on November's
+    assert october.execute("select distinct reference_date from marts.kpi_overview").fetchall() == [
+        (varde_2017.OCTOBER,)]
+    assert november.execute("select distinct reference_date from marts.kpi_overview").fetchall() == [
+        (varde_2017.EXTRACT,)]
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +158,7 @@ def effect_builds(tmp_path_factory):
 def test_a_known_experiment_effect_is_recovered_within_its_interval(effect_builds):
     query = """select indsats_value, kontrol_value, difference, difference_low, difference_high, indsats_n, kontrol_n
                from marts.kpi_experiment_evaluation
-               where experiment_id = 'HAANDHOLDT_RF' and kpi_code = 'PASSIV_ANDEL'"""
+               where experiment_id = 'HAANDHOLDT_RF' and kpi_code = 'PASSIV_ANDEL' and is_last_full_quarter"""
     i, k, diff, low, high, n_i, n_k = effect_builds["effect"].execute(query).fetchone()
     assert n_i > 150 and n_k > 150
     assert low <= 0.16 - 0.40 <= high  # the configured effect lies within the interval

@@ -12,7 +12,9 @@
 #}
 {% macro as_of_reference_date(entity, key) %}
 {%- set current = source('raw', entity) -%}
-{%- set history = source('raw', entity ~ '__history') -%}
+{#- raw.<entity>__history is written by the same load as raw.<entity> (one Dagster asset), so it is
+    addressed next to it rather than declared as a source of its own -#}
+{%- set history = current.incorporate(path={'identifier': entity ~ '__history'}) -%}
 {%- set cutoff = "(select max(reference_date) from " ~ ref('stg_ops__extracts') ~ ")" -%}
 {%- set keys = key | join(', ') -%}
 {%- set later = [false] -%}
