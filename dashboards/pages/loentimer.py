@@ -27,6 +27,27 @@ def _self(f: c.Filters):
     return data.self_sufficiency(f.municipality)
 
 
+@c.downloadable("self_sufficiency_arms")
+def _self_arms(f: c.Filters):
+    """By experiment arm, the cohorts whose 6-month follow-up has passed."""
+    df = data.self_sufficiency(f.municipality, "experiment_arm")
+    df = df.filter(df["measurable_6m"]).drop("measurable_6m", "not_measurable_reason")
+    return df.filter(df["dimension_value"].str.starts_with(f.experiment + ":")) if f.experiment else df
+
+
+ARMS = {"INDSATS": "indsatsgruppe", "KONTROL": "kontrolgruppe"}
+
+
+def _arm_names(df):
+    """'FLERE_SKAL_MED_2:INDSATS' as a manager reads it: 'Flere skal med 2, indsatsgruppe'."""
+    titles = dict(data.filter_options()["experiments"])
+
+    def name(value: str) -> str:
+        experiment, _, arm = value.partition(":")
+        return f"{titles.get(experiment, experiment)}, {ARMS.get(arm, arm)}" if arm else value.capitalize()
+    return df.with_columns(df["dimension_value"].map_elements(name, return_dtype=df["dimension_value"].dtype))
+
+
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
           "november", "december")
 
@@ -74,4 +95,10 @@ def render(f: c.Filters):
                                                   "12 mdr.": self_["self_sufficient_share_12m"].to_list()},
                        "Andel selvforsørgende efter afslutning, pr. afslutningsmåned", percent=True),
                 "self-chart", "self_sufficiency"),
+        html.H2("Pr. forsøgsgruppe"),
+        c.table(_arm_names(_self_arms(f).sort("cohort", descending=True)), "self-arms-table",
+                {"cohort": "Afslutningsmåned", "dimension_value": "Forsøgsgruppe", "ended_spells": "Afsluttede",
+                 "self_sufficient_share_3m": "3 mdr.", "self_sufficient_share_6m": "6 mdr.",
+                 "self_sufficient_share_12m": "12 mdr.", "lasting_share": "Varigt"}),
+        c.download_buttons("self_sufficiency_arms"),
     ])
