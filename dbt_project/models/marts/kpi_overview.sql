@@ -80,7 +80,7 @@ values_ as (
     from {{ ref('kpi_active_plans') }} where is_current and dimension = 'i_alt'
     union all
     select 'SELVFORSOERGELSE', municipality_code, value, base, 'forløb afsluttet i ' || {{ month_da("strptime(cohort, '%Y-%m')") }},
-           'seneste afslutningsmåned, hvis 6 måneders opfølgning er gået'
+           '6 måneder efter (den seneste måned, der kan måles)'
     from self_sufficiency
 )
 
