@@ -89,7 +89,7 @@ def test_each_overview_card_equals_its_pages_headline_and_names_its_population(s
             for code in ("PASSIV_ANDEL", "LOENTIMER_ANDEL", "AFSLUTNINGSAARSAG", "SELVFORSOERGELSE")}
     assert card["PASSIV_ANDEL"][1] == "alle forløbsvarigheder"
     assert card["LOENTIMER_ANDEL"][1] == "indsatsgruppen i Flere skal med 2"
-    assert card["AFSLUTNINGSAARSAG"][1].startswith("målgruppe 2.11") and "år til dato" in card["AFSLUTNINGSAARSAG"][1]
+    assert card["AFSLUTNINGSAARSAG"][1].startswith("målgruppe 2.11")
     assert card["SELVFORSOERGELSE"][1].startswith("forløb afsluttet i ")
     content = open_page(browser, served_dashboard, "/passive", "passive-content")
     assert content.find_element(By.ID, "passive-headline").text.startswith(card["PASSIV_ANDEL"][0] + " (")

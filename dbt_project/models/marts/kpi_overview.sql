@@ -54,7 +54,7 @@ values_ as (
     union all
     -- the page's default: målgruppe 2.11 (ressourceforløb), year to date
     select 'AFSLUTNINGSAARSAG', municipality_code, max(ended_spells), max(ended_spells),
-           'målgruppe 2.11, forløb på mindst ' || max(min_duration_days) || ' dage', 'år til dato'
+           'målgruppe 2.11, forløb på mindst ' || max(min_duration_days) || ' dage', null  -- the name says år til dato
     from {{ ref('kpi_exit_reasons') }}
     where is_current and period = 'aar_til_dato' and target_group = '2.11'
     group by municipality_code
@@ -80,7 +80,7 @@ values_ as (
     from {{ ref('kpi_active_plans') }} where is_current and dimension = 'i_alt'
     union all
     select 'SELVFORSOERGELSE', municipality_code, value, base, 'forløb afsluttet i ' || {{ month_da("strptime(cohort, '%Y-%m')") }},
-           '6 måneder efter (den seneste måned, der kan måles)'
+           'den seneste målbare måned'
     from self_sufficiency
 )
 
