@@ -271,10 +271,13 @@ def caseworker_changes(municipality: str, date, dimension: str) -> pl.DataFrame:
 def exit_reasons(municipality: str, period: str, target_group: str, period_end=None) -> pl.DataFrame:
     """The exit-reason table of a period as of a month end (period_end), or of the reference date."""
     return query("""
-        select exit_reason, new_target_group, spells, reason_spells, ended_spells, reason_share, is_suppressed
-        from marts.kpi_exit_reasons where municipality_code = ? and period = ? and target_group = ?
+        select coalesce(r.name_da, e.exit_reason) as exit_reason, new_target_group, spells, reason_spells,
+               ended_spells, reason_share, is_suppressed
+        from marts.kpi_exit_reasons as e
+        left join reference.ref_afslutningsaarsager as r using (exit_reason)
+        where municipality_code = ? and period = ? and target_group = ?
           and (period_end = ? or (? is null and is_current))
-        order by reason_spells desc nulls last, exit_reason, new_target_group""",
+        order by reason_spells desc nulls last, e.exit_reason, new_target_group""",
                  [municipality, period, target_group, period_end, period_end])
 
 
