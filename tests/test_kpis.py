@@ -159,7 +159,7 @@ def effect_builds(tmp_path_factory):
 def test_a_known_experiment_effect_is_recovered_within_its_interval(effect_builds):
     query = """select indsats_value, kontrol_value, difference, difference_low, difference_high, indsats_n, kontrol_n
                from marts.kpi_experiment_evaluation
-               where experiment_id = 'HAANDHOLDT_RF' and kpi_code = 'PASSIV_ANDEL' and is_last_full_quarter"""
+               where experiment_id = 'HAANDHOLDT_RF' and kpi_code = 'PASSIV_ANDEL' and is_current"""
     i, k, diff, low, high, n_i, n_k = effect_builds["effect"].execute(query).fetchone()
     assert n_i > 150 and n_k > 150
     assert low <= 0.16 - 0.40 <= high  # the configured effect lies within the interval
