@@ -75,7 +75,9 @@ def last_run() -> dict | None:
 def freshness() -> dict:
     """When the build was made, the newest extract in it, and how the latest refresh ended."""
     b = build()
-    newest = query("select max(extract_date) as d, count(*) as files, "
+    # only files that loaded count: a file quarantined whole names a date it did not deliver
+    newest = query("select max(extract_date) filter (where status = 'loaded') as d, "
+                   "count(*) filter (where status = 'loaded') as files, "
                    "coalesce(sum(rows_quarantined), 0) as bad from marts.dq_files")
     return {
         "built_at": datetime.fromisoformat(b.built_at) if b else None,
@@ -109,7 +111,10 @@ def filter_options() -> dict:
     munis = query("select distinct o.municipality_code, k.name from marts.kpi_overview o "
                   "left join reference.ref_kommuner k using (municipality_code) "
                   "where o.municipality_code <> 'ALLE' order by 1")
-    groups = query("select target_group, name_da from reference.ref_maalgrupper order by 1")
+    # codes are text ('2.1' and '2.10' differ), ordered as the law numbers them
+    groups = query("select target_group, name_da from reference.ref_maalgrupper "
+                   "order by cast(split_part(target_group, '.', 1) as int), "
+                   "cast(split_part(target_group, '.', 2) as int)")
     teams = query("select distinct team_name from marts.kpi_caseload order by 1")["team_name"].to_list()
     experiments = query("select distinct experiment_id, experiment_title from marts.kpi_experiment_evaluation "
                         "order by 1")
@@ -124,7 +129,7 @@ def definition(mart: str) -> str:
 
 
 def current_date():
-    """The reference date of the publication (the newest extract)."""
+    """The reference date of the publication (the latest date on which every source delivered a complete extract)."""
     return query("select max(reference_date) as d from marts.kpi_trend")["d"][0]
 
 
@@ -263,11 +268,17 @@ def caseworker_changes(municipality: str, date, dimension: str) -> pl.DataFrame:
         order by dimension_value""", [municipality, date, dimension])
 
 
-def exit_reasons(municipality: str, period: str, target_group: str) -> pl.DataFrame:
+def exit_reasons(municipality: str, period: str, target_group: str, period_end=None) -> pl.DataFrame:
+    """The exit-reason table of a period as of a month end (period_end), or of the reference date."""
     return query("""
-        select exit_reason, new_target_group, spells, reason_spells, ended_spells, reason_share, is_suppressed
-        from marts.kpi_exit_reasons where municipality_code = ? and period = ? and target_group = ?
-        order by reason_spells desc nulls last, exit_reason, new_target_group""", [municipality, period, target_group])
+        select coalesce(r.name_da, e.exit_reason) as exit_reason, new_target_group, spells, reason_spells,
+               ended_spells, reason_share, is_suppressed
+        from marts.kpi_exit_reasons as e
+        left join reference.ref_afslutningsaarsager as r using (exit_reason)
+        where municipality_code = ? and period = ? and target_group = ?
+          and (period_end = ? or (? is null and is_current))
+        order by reason_spells desc nulls last, e.exit_reason, new_target_group""",
+                 [municipality, period, target_group, period_end, period_end])
 
 
 def employer_based(municipality: str, dimension: str) -> pl.DataFrame:
@@ -289,24 +300,24 @@ def paid_hours() -> pl.DataFrame:
     return query("""
         select experiment_id, arm, participants, with_hours_or_education, share, share_low, share_high,
                payout_tier, is_suppressed
-        from marts.kpi_paid_hours order by experiment_id, arm""")
+        from marts.kpi_paid_hours where is_current order by experiment_id, arm""")
 
 
 def self_sufficiency(municipality: str, dimension: str = "i_alt") -> pl.DataFrame:
     return query("""
         select cohort, dimension_value, ended_spells, self_sufficient_share_3m, self_sufficient_share_6m,
-               self_sufficient_share_12m, lasting_share, is_suppressed
+               self_sufficient_share_12m, lasting_share, measurable_6m, not_measurable_reason, is_suppressed
         from marts.kpi_self_sufficiency where municipality_code = ? and dimension = ?
         order by cohort, dimension_value""", [municipality, dimension])
 
 
 def experiments(experiment: str | None = None) -> pl.DataFrame:
     return query("""
-        select experiment_id, experiment_title, kpi_code, k.name_da, kind, indsats_n, indsats_value, kontrol_n,
-               kontrol_value,
+        select experiment_id, experiment_title, kpi_code, k.name_da, kind, period_end, indsats_n, indsats_value,
+               kontrol_n, kontrol_value,
                difference, difference_low, difference_high, target_operator, target_value, target_met, is_suppressed
         from marts.kpi_experiment_evaluation left join reference.ref_kpi as k using (kpi_code)
-        where (? is null or experiment_id = ?)
+        where is_headline and (? is null or experiment_id = ?)
         order by experiment_id, kpi_code""", [experiment, experiment])
 
 
@@ -316,6 +327,14 @@ def files() -> pl.DataFrame:
                rows_read as "Læst", rows_loaded as "Indlæst", rows_quarantined as "Karantæne",
                reason_da as "Årsag", detail as "Detalje", loaded_at as "Indlæst kl."
         from marts.dq_files order by loaded_at desc, path""")
+
+
+def incomplete_extracts() -> pl.DataFrame:
+    """Extracts that lack entities, newest first: what is missing holds the reference date back."""
+    return query("""
+        select source as "Kilde", extract_date as "Udtræk", entities_delivered as "Modtaget",
+               entities_missing as "Mangler"
+        from marts.dq_extracts where not is_complete order by extract_date desc, source""")
 
 
 def quarantine_reasons() -> pl.DataFrame:

@@ -80,6 +80,30 @@ def test_overview_cards_show_the_marts_values(served_dashboard, browser):
             assert badge == ("Mål nået" if r["on_target"] else "Mål ikke nået")
 
 
+def test_each_overview_card_equals_its_pages_headline_and_names_its_population(served_dashboard, browser):
+    # regression: the passive card showed all durations while the page's headline showed a year's
+    # seniority; the paid-hours and exit cards did not say which experiment arm or target group
+    open_page(browser, served_dashboard, "/", "overblik-content")
+    card = {code: (browser.find_element(By.ID, f"kpi-{code}").text,
+                   browser.find_element(By.ID, f"population-{code}").text)
+            for code in ("PASSIV_ANDEL", "LOENTIMER_ANDEL", "AFSLUTNINGSAARSAG", "SELVFORSOERGELSE")}
+    assert card["PASSIV_ANDEL"][1] == "alle forløbsvarigheder"
+    assert card["LOENTIMER_ANDEL"][1] == "indsatsgruppen i Flere skal med 2"
+    assert card["AFSLUTNINGSAARSAG"][1].startswith("målgruppe 2.11")
+    assert card["SELVFORSOERGELSE"][1].startswith("forløb afsluttet i ")
+    content = open_page(browser, served_dashboard, "/passive", "passive-content")
+    assert content.find_element(By.ID, "passive-headline").text.startswith(card["PASSIV_ANDEL"][0] + " (")
+    content = open_page(browser, served_dashboard, "/loentimer", "loentimer-content")
+    headline = content.find_element(By.ID, "self-headline").text
+    cohort = card["SELVFORSOERGELSE"][1].split(", ")[0].removeprefix("forløb ")  # "afsluttet i <month> <year>"
+    assert headline.startswith(card["SELVFORSOERGELSE"][0]) and cohort in headline
+    rows = [tr.text for tr in content.find_elements(By.CSS_SELECTOR, "#paid-table tr")]
+    assert any("FLERE_SKAL_MED_2" in r and "INDSATS" in r and card["LOENTIMER_ANDEL"][0] in r for r in rows)
+    content = open_page(browser, served_dashboard, "/afslutningsaarsager", "exit-content")
+    cells = [td.text for td in content.find_elements(By.CSS_SELECTOR, "td[data-dash-column='Afsluttede i alt']")]
+    assert card["AFSLUTNINGSAARSAG"][0] in cells
+
+
 def choose(browser, dropdown_id: str, text: str):
     """Pick an option of a Dash dropdown as a person does: open it, click the option."""
     browser.find_element(By.ID, dropdown_id).click()
@@ -123,7 +147,7 @@ def test_downloads_contain_the_charts_numbers(served_dashboard, browser):
         old.unlink()
     open_page(browser, served_dashboard, "/passive", "passive-content")
     with published_data(served_dashboard) as data:
-        expected = data.passive_trend("ALLE", "anciennitet_1_aar")
+        expected = data.passive_trend("ALLE", "alle_varigheder")  # the page's default, as on the card
     browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']").click()
     csv = pl.read_csv(_wait_for_file(browser.download_dir, "passive_trend.csv"), separator=";",
                       infer_schema=False)
@@ -138,14 +162,14 @@ def test_downloads_contain_the_charts_numbers(served_dashboard, browser):
 
 
 def test_a_download_follows_the_page_s_own_choice(served_dashboard, browser):
-    # the passive page's radio switches to spells of every duration: the download must too
+    # the passive page's radio switches to spells with a year's seniority: the download must too
     open_page(browser, served_dashboard, "/passive", "passive-content")
     with published_data(served_dashboard) as data:
-        expected = data.passive_trend("ALLE", "alle_varigheder")
-        default = data.passive_trend("ALLE", "anciennitet_1_aar")
+        expected = data.passive_trend("ALLE", "anciennitet_1_aar")
+        default = data.passive_trend("ALLE", "alle_varigheder")
     assert expected["passive_share"].to_list() != default["passive_share"].to_list()
     button = browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']")
-    browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='alle_varigheder']").click()
+    browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='anciennitet_1_aar']").click()
     try:
         WebDriverWait(browser, 20).until(ec.staleness_of(button))
         for old in browser.download_dir.glob("passive_trend.*"):
@@ -156,7 +180,7 @@ def test_a_download_follows_the_page_s_own_choice(served_dashboard, browser):
         assert [float(x) for x in csv["passive_share"].to_list()] == pytest.approx(
             expected["passive_share"].to_list())
     finally:  # the choice persists in the session: put it back for the other tests
-        browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='anciennitet_1_aar']").click()
+        browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='alle_varigheder']").click()
 
 
 def test_suppressed_cells_show_as_suppressed_never_as_zero(served_dashboard, browser):

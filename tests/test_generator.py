@@ -205,3 +205,35 @@ def test_injected_bad_rows_and_damaged_files_match_the_generators_record(messy_l
     assert whole == {d["path"]: d["reason"] for d in manifest["damaged_files"]}
     assert set(whole.values()) == {"unknown_entity", "unreadable", "truncated", "missing_columns", "empty",
                                    "bad_encoding", "duplicate_column", "not_in_source_folder", "cpr_in_file_name"}
+
+
+def test_target_groups_2_1_and_2_10_are_both_generated_as_text(cal):
+    # regression: read as numbers, dagpenge (2.1) and jobafklaring (2.10) became one code
+    groups = cal["forloeb"]["maalgruppe"]
+    assert groups.dtype == pl.String
+    counts = groups.value_counts()
+    assert {"2.1", "2.10"} <= set(counts["maalgruppe"].to_list())
+
+
+def test_every_extract_is_complete_with_header_only_files_where_a_delta_has_nothing(messy_landing):
+    landing, manifest = messy_landing
+    dates = sorted({f["extract_date"] for f in manifest["files"]})
+    assert len(dates) == 3  # the snapshot and two deltas
+    for source, entities in SOURCES.items():
+        for d in dates:
+            for entity in entities:
+                assert (landing / source / f"{entity}_{d}.csv").exists(), (source, entity, d)
+    header_only = [f for f in manifest["files"] if f["rows"] == 0]
+    assert header_only, "some delta must have had nothing to report for an entity"
+    for f in header_only:
+        lines = (landing / f["path"]).read_bytes().splitlines()
+        assert len(lines) == 1 and lines[0].lstrip(b"\xef\xbb\xbf")  # the header and nothing else
+
+
+def test_the_extract_seed_lists_the_contracts_entities():
+    """dbt's ref_entiteter (what a complete extract holds) is the data contract's entity list."""
+    seed = pl.read_csv(Path(__file__).parent.parent / "dbt_project" / "seeds" / "ref_entiteter.csv")
+    assert {(s, e) for s, e in seed.select("source", "entity").iter_rows()} == {
+        (s, e) for s, entities in SOURCES.items() for e in entities}
+    optional = seed.filter(~pl.col("required_in_every_extract"))["entity"].to_list()
+    assert optional == ["tildelinger"]  # the contract's one exception

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import timedelta
 
 import duckdb
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from orchestration.definitions import defs
 from orchestration.publish import current_build
 from orchestration.resources import WarehouseResource
-from tests.conftest import make_landing
+from tests.conftest import EXTRACT, make_landing
 from tests.reference import varde_2017
 
 
@@ -29,13 +30,23 @@ def build(data_dir) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture(scope="module")
-def varde_build(tmp_path_factory):
-    """The Varde reference data built by the real pipeline: (published warehouse, data folder)."""
+def varde_builds(tmp_path_factory):
+    """The Varde reference data built by the real pipeline, twice: after the October extract and
+    after the November one: (October publication, November publication, data folder)."""
     data = tmp_path_factory.mktemp("varde")
     varde_2017.write(data / "landing")
-    con = build(data)
-    yield con, data
-    con.close()
+    october = build(data)
+    varde_2017.write_november(data / "landing")
+    november = build(data)
+    yield october, november, data
+    october.close()
+    november.close()
+
+
+@pytest.fixture(scope="module")
+def varde_build(varde_builds):
+    """The Varde publication after November's extract, and its data folder."""
+    return varde_builds[1], varde_builds[2]
 
 
 @pytest.fixture(scope="module")
@@ -83,26 +94,53 @@ def test_varde_caseloads_per_caseworker(varde):
     assert cap == (0.0, 345 / 6)
 
 
-def test_varde_exit_reasons_of_2017(varde):
-    cells = varde.execute("""
+JANUARY_TO_OCTOBER = "period = 'aar_til_dato' and period_end = date '2017-10-31'"
+
+
+def test_varde_exit_reasons_of_january_to_october_2017_after_a_november_extract_with_further_exits(varde):
+    # the committee's table (kpis.md §6) is the year to date as of the October month end; the
+    # exits of November, delivered later, belong to November's figures only
+    cells = varde.execute(f"""
         select exit_reason, new_target_group, spells from intermediate.int_exit_reason_cells
-        where period = 'aar_til_dato' and municipality_code = '573' and target_group = '2.11'
+        where {JANUARY_TO_OCTOBER} and municipality_code = '573' and target_group = '2.11'
         order by 1, 2""").fetchall()
     assert cells == [("FLYTTET", "", 5), ("FOERTIDSPENSION", "", 12), ("MAALGRUPPESKIFT", "2.13", 1),
                      ("MAALGRUPPESKIFT", "2.2", 1), ("MAALGRUPPESKIFT", "2.7", 2), ("MAALGRUPPESKIFT", "2.8", 5),
                      ("ORDINAER_UDDANNELSE", "", 1), ("PENSION", "", 1)]
-    shares = dict(varde.execute("""
-        select distinct exit_reason, round(reason_share * 100, 2) from marts.kpi_exit_reasons
-        where period = 'aar_til_dato' and municipality_code = '573' and target_group = '2.11'
-          and reason_share is not null""").fetchall())
-    assert shares == {"FLYTTET": 17.86, "FOERTIDSPENSION": 42.86, "MAALGRUPPESKIFT": 32.14}
+    published = varde.execute(f"""
+        select distinct exit_reason, reason_spells, ended_spells, round(reason_share * 100, 2)
+        from marts.kpi_exit_reasons
+        where {JANUARY_TO_OCTOBER} and municipality_code = '573' and target_group = '2.11'
+          and reason_share is not null order by 1""").fetchall()
+    assert published == [("FLYTTET", 5, 28, 17.86), ("FOERTIDSPENSION", 12, 28, 42.86),
+                         ("MAALGRUPPESKIFT", 9, 28, 32.14)]
+    # November's own exits are there too: in the year to date of 30 November and in its month
+    november = dict(varde.execute("""
+        select period, max(ended_spells) from marts.kpi_exit_reasons
+        where period_end = date '2017-11-30' and is_current and municipality_code = '573'
+          and target_group = '2.11' and period in ('aar_til_dato', 'maaned') group by 1""").fetchall())
+    assert november == {"aar_til_dato": 28 + len(varde_2017.NOVEMBER_EXITS), "maaned": None}  # 4 < 5: hidden
     # what is about fewer than five citizens does not leave the warehouse
-    hidden = varde.execute("""
+    hidden = varde.execute(f"""
         select exit_reason, new_target_group, spells, reason_share, is_suppressed from marts.kpi_exit_reasons
-        where period = 'aar_til_dato' and municipality_code = '573'
+        where {JANUARY_TO_OCTOBER} and municipality_code = '573'
           and exit_reason in ('PENSION', 'ORDINAER_UDDANNELSE')
     """).fetchall()
     assert hidden and all(r[2] is None and r[3] is None and r[4] for r in hidden)
+
+
+def test_a_past_month_ends_exit_table_is_the_same_before_and_after_a_later_extract(varde_builds):
+    october, november, _ = varde_builds
+    query = """select period, period_start, exit_reason, new_target_group, spells, reason_spells, ended_spells,
+                      reason_share, is_suppressed
+               from marts.kpi_exit_reasons where period_end = date '2017-10-31' order by all"""
+    before, after = october.execute(query).fetchall(), november.execute(query).fetchall()
+    assert before and before == after
+    # the October publication was measured on October's extract, the November one on November's
+    assert october.execute("select distinct reference_date from marts.kpi_overview").fetchall() == [
+        (varde_2017.OCTOBER,)]
+    assert november.execute("select distinct reference_date from marts.kpi_overview").fetchall() == [
+        (varde_2017.EXTRACT,)]
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +159,7 @@ def effect_builds(tmp_path_factory):
 def test_a_known_experiment_effect_is_recovered_within_its_interval(effect_builds):
     query = """select indsats_value, kontrol_value, difference, difference_low, difference_high, indsats_n, kontrol_n
                from marts.kpi_experiment_evaluation
-               where experiment_id = 'HAANDHOLDT_RF' and kpi_code = 'PASSIV_ANDEL'"""
+               where experiment_id = 'HAANDHOLDT_RF' and kpi_code = 'PASSIV_ANDEL' and is_current"""
     i, k, diff, low, high, n_i, n_k = effect_builds["effect"].execute(query).fetchone()
     assert n_i > 150 and n_k > 150
     assert low <= 0.16 - 0.40 <= high  # the configured effect lies within the interval
@@ -143,3 +181,130 @@ def test_every_kpi_of_the_spec_has_a_value_on_generated_data(effect_builds):
     comment = effect_builds["effect"].execute(
         "select comment from duckdb_tables() where table_name = 'kpi_passive_citizens'").fetchone()[0]
     assert comment.startswith("Passive borgere i ressourceforløb (PASSIV_ANDEL)")
+
+
+# --- the reference date follows complete extracts (kpis.md "Reference date, periods and follow-up") ----
+
+def _header_only(landing, day) -> None:
+    """A complete extract of every source dated `day` with nothing to report: header-only files,
+    each in its entity's own dialect (the snapshot's first line, BOM included)."""
+    for snapshot in sorted(landing.glob(f"*/*_{EXTRACT:%Y%m%d}.csv")):
+        target = snapshot.with_name(snapshot.name.replace(f"{EXTRACT:%Y%m%d}", f"{day:%Y%m%d}"))
+        if not target.exists():
+            target.write_bytes(snapshot.read_bytes().split(b"\n", 1)[0] + b"\n")
+
+
+def _marts(con) -> dict:
+    return {name: con.execute(f"select * from marts.{name} order by all").fetchall()
+            for name in ("kpi_overview", "kpi_time_to_intervention", "kpi_waiting_list", "kpi_passive_citizens")}
+
+
+def _changed(before: dict, after: dict) -> dict:
+    """The rows of each mart that differ, for a readable failure."""
+    return {name: (sorted(set(before[name]) - set(after[name]))[:5], sorted(set(after[name]) - set(before[name]))[:5])
+            for name in before if before[name] != after[name]}
+
+
+@pytest.fixture(scope="module")
+def deliveries(tmp_path_factory):
+    """The demo municipality built four times through the real job: as delivered; after a lone
+    header-only samtaler file for the next day; after a lone samtaler file with rows for the day
+    after (meetings held in the past recorded as cancelled), and an unreadable file; and after the
+    rest of both extracts arrived."""
+    data = tmp_path_factory.mktemp("deliveries")
+    landing = data / "landing"
+    make_landing(landing, 2000, seed=5)
+    day1, day2 = EXTRACT + timedelta(days=1), EXTRACT + timedelta(days=2)
+    steps = {"delivered": build(data)}
+
+    snapshot = (landing / "jobcenter" / f"samtaler_{EXTRACT:%Y%m%d}.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = snapshot[0], snapshot[1:]
+    (landing / "jobcenter" / f"samtaler_{day1:%Y%m%d}.csv").write_text(header + "\n", encoding="utf-8")
+    steps["header_only"] = build(data)
+
+    recent = f"{EXTRACT - timedelta(days=300):%Y-%m-%d}"
+    held = [r.split(",") for r in rows if ",FOERSTE,AFHOLDT," in r and r.split(",")[3] >= recent][:150]
+    cancelled = [",".join([*r[:5], "AFLYST", f"{day2:%Y-%m-%d} 10:00:00", "N"]) for r in held]
+    assert len(cancelled) == 150
+    (landing / "jobcenter" / f"samtaler_{day2:%Y%m%d}.csv").write_text(
+        header + "\n" + "\n".join(cancelled) + "\n", encoding="utf-8")
+    (landing / "jobcenter" / f"planer_{day2 + timedelta(days=3):%Y%m%d}.csv").write_bytes(b"PK\x03\x04\x00\x00")
+    steps["with_rows"] = build(data)
+
+    _header_only(landing, day1)
+    _header_only(landing, day2)
+    steps["complete"] = build(data)
+    yield steps, data
+    for con in steps.values():
+        con.close()
+
+
+def test_a_lone_one_entity_file_for_a_later_day_changes_no_figure_and_no_date(deliveries):
+    steps, _ = deliveries
+    delivered = _marts(steps["delivered"])
+    assert {r[6] for r in delivered["kpi_overview"]} == {EXTRACT}  # column 7: reference_date
+    assert _changed(delivered, _marts(steps["header_only"])) == {}
+    assert _changed(delivered, _marts(steps["with_rows"])) == {}
+    # the data-quality mart names what the incomplete extract lacks
+    missing = steps["with_rows"].execute("""
+        select extract_date, entities_delivered, entities_missing from marts.dq_extracts
+        where source = 'jobcenter' and not is_complete order by 1""").fetchall()
+    lacking = "beskaeftigelse, forloeb, indsatser, planer, sagsbehandlere, tildelinger"
+    assert missing == [(EXTRACT + timedelta(days=1), "samtaler", lacking),
+                       (EXTRACT + timedelta(days=2), "samtaler", lacking)]
+
+
+def test_when_the_rest_of_the_extract_arrives_the_reference_date_and_the_figures_move(deliveries):
+    steps, _ = deliveries
+    complete = steps["complete"]
+    assert {r[0] for r in complete.execute("select distinct reference_date from marts.kpi_overview").fetchall()} == {
+        EXTRACT + timedelta(days=2)}
+    assert complete.execute("select count(*) from marts.dq_extracts where not is_complete").fetchone() == (0,)
+    # the cancelled first meetings now count: more spells wait for a first meeting than before
+    query = """select count(*) from marts.kpi_waiting_list where event = 'first_meeting'"""
+    assert complete.execute(query).fetchone()[0] > steps["delivered"].execute(query).fetchone()[0]
+
+
+def test_nyeste_udtraek_counts_only_files_that_loaded(deliveries, monkeypatch):
+    # regression: an unreadable file, quarantined whole, named the newest extract on the dashboard
+    from dashboards import data as dashboard_data
+
+    steps, data_dir = deliveries
+    monkeypatch.setenv("KPI_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("KPI_LANDING_DIR", raising=False)
+    fresh = dashboard_data.freshness()
+    assert fresh["newest_extract"] == EXTRACT + timedelta(days=2)  # the quarantined planer file is dated later
+    assert dashboard_data.current_date() == EXTRACT + timedelta(days=2)
+    quarantined = steps["complete"].execute(
+        "select count(*) from marts.dq_files where status = 'quarantined_file'").fetchone()[0]
+    loaded = steps["complete"].execute("select count(*) from marts.dq_files where status = 'loaded'").fetchone()[0]
+    assert quarantined >= 1 and fresh["files"] == loaded
+
+
+def test_target_groups_2_1_and_2_10_stay_apart_in_every_mart_and_filter(deliveries, monkeypatch):
+    from dashboards import data as dashboard_data
+
+    steps, data_dir = deliveries
+    con = steps["complete"]
+    columns = con.execute("""
+        select table_name, column_name from information_schema.columns
+        where table_schema = 'marts' and column_name in ('target_group', 'dimension_value')""").fetchall()
+    seen = {}
+    for table, column in columns:
+        values = {v for (v,) in con.execute(f"select distinct {column} from marts.{table}").fetchall()}
+        if {"2.1", "2.10"} & values:
+            seen[table] = values
+            assert {"2.1", "2.10"} <= values, table
+    assert {"kpi_exit_reasons", "kpi_timeliness", "kpi_self_sufficiency"} <= set(seen) or len(seen) >= 3
+    # the two exit-reason tables are each their own: their totals differ, each adds up to 100 %
+    shares = dict(con.execute("""
+        select target_group, sum(distinct reason_share) from (
+            select distinct target_group, exit_reason, reason_share from marts.kpi_exit_reasons
+            where is_current and period = 'seneste_12_mdr' and municipality_code = 'ALLE'
+              and target_group in ('2.1', '2.10') and not is_suppressed)
+        group by 1""").fetchall())
+    assert all(s <= 1 + 1e-9 for s in shares.values()), shares
+    monkeypatch.setenv("KPI_DATA_DIR", str(data_dir))
+    offered = [code for code, _ in dashboard_data.filter_options()["target_groups"]]
+    assert offered.count("2.1") == 1 and offered.count("2.10") == 1
+    assert offered.index("2.1") < offered.index("2.2") < offered.index("2.10")

@@ -77,9 +77,13 @@ def render(f: c.Filters):
     whole = files.filter(files["Fil"].is_in(whole_paths))
     return html.Div([
         c.section("Seneste kørsel", "Data opdateres hver nat kl. 02.00 og når nye filer lander.", status,
-                  html.P(f"Publiceret build {fresh['build_id']} ({fresh['built_at']:%d-%m-%Y %H:%M}), nyeste udtræk "
-                         f"{fresh['newest_extract']:%d-%m-%Y}.", id="build-info")),
+                  html.P(f"Publiceret build {fresh['build_id']} ({fresh['built_at']:%d-%m-%Y %H:%M}), opgjort pr. "
+                         f"{data.current_date():%d-%m-%Y}, nyeste udtræk {fresh['newest_extract']:%d-%m-%Y}.",
+                         id="build-info")),
         _blocked_section(_blocked_lines()),
+        c.section("Ufuldstændige udtræk", "Udtræk, hvor en kilde endnu ikke har leveret alle sine filer. Filerne "
+                  "er indlæst, men nøgletallene opgøres på det seneste komplette udtræk, indtil de manglende "
+                  "filer er kommet.", c.table(data.incomplete_extracts(), "dq-incomplete-extracts")),
         c.section("Filer i karantæne",
                   "Filer, der slet ikke kunne læses eller ikke hører til datakontrakten, og hvorfor.",
                   c.table(whole.select("Fil", "Årsag", "Detalje"), "dq-whole-files")),

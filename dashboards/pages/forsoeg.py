@@ -1,4 +1,5 @@
-"""Forsøg (§8): each experiment's arms side by side, the difference with its interval, targets met."""
+"""Forsøg (§8): each experiment's arms side by side, the difference with its interval, targets met; as of
+the last full quarter (the time-to-event measures as of the reference date), each row saying which."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def _experiment(df, experiment_id: str):
                 (c.number(r["difference"] * 100, 1) + " pp" if unit == "andel" else c.number(r["difference"], 1)))
         ci = ("" if sup or r["difference_low"] is None else
               f"{c.number(r['difference_low'] * 100, 1)} til {c.number(r['difference_high'] * 100, 1)} pp")
-        shown.append({"Nøgletal": r["name_da"] or r["kpi_code"],
+        shown.append({"Nøgletal": r["name_da"] or r["kpi_code"], "Opgjort pr.": f"{r['period_end']:%d-%m-%Y}",
                       "Indsats": c.SUPPRESSED if sup else c.value(r["indsats_value"], unit),
                       "Kontrol": c.SUPPRESSED if sup else c.value(r["kontrol_value"], unit),
                       "Forskel": diff, "95 %-interval": ci, "Mål": target, "Status": met})

@@ -27,6 +27,54 @@ def _self(f: c.Filters):
     return data.self_sufficiency(f.municipality)
 
 
+@c.downloadable("self_sufficiency_arms")
+def _self_arms(f: c.Filters):
+    """By experiment arm, the cohorts whose 6-month follow-up has passed."""
+    df = data.self_sufficiency(f.municipality, "experiment_arm")
+    df = df.filter(df["measurable_6m"]).drop("measurable_6m", "not_measurable_reason")
+    return df.filter(df["dimension_value"].str.starts_with(f.experiment + ":")) if f.experiment else df
+
+
+ARMS = {"INDSATS": "indsatsgruppe", "KONTROL": "kontrolgruppe"}
+
+
+def _arm_names(df):
+    """'FLERE_SKAL_MED_2:INDSATS' as a manager reads it: 'Flere skal med 2, indsatsgruppe'."""
+    titles = dict(data.filter_options()["experiments"])
+
+    def name(value: str) -> str:
+        experiment, _, arm = value.partition(":")
+        return f"{titles.get(experiment, experiment)}, {ARMS.get(arm, arm)}" if arm else value.capitalize()
+    return df.with_columns(df["dimension_value"].map_elements(name, return_dtype=df["dimension_value"].dtype))
+
+
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december")
+
+
+def _month(cohort: str) -> str:
+    year, month = cohort.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def self_headline(self_) -> html.Div:
+    """The latest cohort whose 6-month follow-up has passed (what the Overblik card shows), and
+    which later cohorts cannot be measured yet."""
+    shown = self_.filter(self_["measurable_6m"] & self_["self_sufficient_share_6m"].is_not_null())
+    waiting = self_.filter(~self_["measurable_6m"])
+    parts = []
+    if shown.height:
+        last = shown.row(-1, named=True)
+        parts.append(html.Div(f"{c.pct(last['self_sufficient_share_6m'])} af forløb afsluttet i "
+                              f"{_month(last['cohort'])} var selvforsørgende 6 måneder efter",
+                              className="kpi-value", id="self-headline"))
+    if waiting.height:
+        first = waiting.row(0, named=True)
+        parts.append(html.P(f"Forløb afsluttet fra {_month(first['cohort'])} og senere kan endnu ikke måles efter "
+                            f"6 måneder. {first['not_measurable_reason']}.", id="self-not-measurable"))
+    return html.Div(parts)
+
+
 @c.page_content("loentimer-content")
 def render(f: c.Filters):
     paid = _paid(f)
@@ -41,10 +89,16 @@ def render(f: c.Filters):
         c.table(paid, "paid-table", {"experiment_id": "Forsøg", "arm": "Gruppe", "participants": "Deltagere",
                                      "with_hours_or_education": "Med løntimer/uddannelse", "share": "Andel",
                                      "share_low": "Nedre", "share_high": "Øvre", "payout_tier": "Udbetaling"}),
-        c.section("Selvforsørgelse", data.definition("kpi_self_sufficiency")),
+        c.section("Selvforsørgelse", data.definition("kpi_self_sufficiency"), self_headline(self_)),
         c.graph(c.line(self_["cohort"].to_list(), {"3 mdr.": self_["self_sufficient_share_3m"].to_list(),
                                                   "6 mdr.": self_["self_sufficient_share_6m"].to_list(),
                                                   "12 mdr.": self_["self_sufficient_share_12m"].to_list()},
                        "Andel selvforsørgende efter afslutning, pr. afslutningsmåned", percent=True),
                 "self-chart", "self_sufficiency"),
+        html.H2("Pr. forsøgsgruppe"),
+        c.table(_arm_names(_self_arms(f).sort("cohort", descending=True)), "self-arms-table",
+                {"cohort": "Afslutningsmåned", "dimension_value": "Forsøgsgruppe", "ended_spells": "Afsluttede",
+                 "self_sufficient_share_3m": "3 mdr.", "self_sufficient_share_6m": "6 mdr.",
+                 "self_sufficient_share_12m": "12 mdr.", "lasting_share": "Varigt"}),
+        c.download_buttons("self_sufficiency_arms"),
     ])

@@ -43,8 +43,11 @@ def card(row: dict, trend) -> html.Div:
         badge = "Mål nået" if row["on_target"] else "Mål ikke nået"
     target = (f"Mål: {row['target_operator'].replace('<=', '≤').replace('>=', '≥')} "
               f"{c.value(row['target_value'], unit)}" if row["target_value"] is not None else "")
+    # the label names the population (and the period or cohort) the value is about
+    about = ", ".join(x for x in (row.get("population_da"), row.get("period_da")) if x)
     return html.Div([
         html.H3(dcc.Link(row["name_da"], href=PAGES.get(row["mart"], "/"))),
+        html.Div(about, className="kpi-population", id=f"population-{code}") if about else None,
         html.Div(shown, className="kpi-value", id=f"kpi-{code}"),
         html.Div([html.Span(badge, className=f"badge {state}", id=f"badge-{code}"), " ", target],
                  className="kpi-target"),
@@ -54,9 +57,15 @@ def card(row: dict, trend) -> html.Div:
 
 def freshness_line(fresh: dict) -> html.Div:
     run = fresh["last_run"] or {}
-    parts = [html.Span(f"Data bygget {fresh['built_at']:%d-%m-%Y %H:%M} · nyeste udtræk "
-                       f"{fresh['newest_extract']:%d-%m-%Y} · {fresh['files']} filer indlæst · "
-                       f"{fresh['rows_quarantined']} rækker i karantæne", id="freshness")]
+    reference = data.current_date()
+    parts = [html.Span(f"Data bygget {fresh['built_at']:%d-%m-%Y %H:%M} · opgjort pr. "
+                       f"{reference:%d-%m-%Y} · nyeste udtræk {fresh['newest_extract']:%d-%m-%Y} · "
+                       f"{fresh['files']} filer indlæst · {fresh['rows_quarantined']} rækker i karantæne",
+                       id="freshness")]
+    if fresh["newest_extract"] and reference and fresh["newest_extract"] > reference:
+        parts.append(html.Div("Et nyere udtræk er ufuldstændigt: tallene er opgjort på det seneste komplette "
+                              "udtræk, indtil de manglende filer er kommet. Se Datakvalitet.",
+                              className="alert", id="incomplete-extract"))
     if run and not run.get("success", True):
         parts.append(html.Div(f"Seneste kørsel ({run['finished_at'][:16].replace('T', ' ')}) fejlede – tallene "
                               "er fra den seneste gode kørsel og kan være forældede. Se Datakvalitet.",

@@ -28,3 +28,9 @@
         else 'I alt'
     end as dimension_value
 {%- endmacro %}
+
+{# A month as Danish text, e.g. 'marts 2026' (for labels the dashboard shows). #}
+{% macro month_da(d) -%}
+    (['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober',
+      'november', 'december'][month({{ d }})] || ' ' || year({{ d }}))
+{%- endmacro %}

@@ -10,6 +10,12 @@ Encodes what the "Håndholdt indsats i ressourceforløb" application reports:
 Around those figures it adds what must not change them: passive citizens with offers that do not
 count (social, or ended the day before the window), active ones with only a mentor, young spells,
 short spells that ended, and the new spells after a change of target group held elsewhere.
+
+It is delivered as the municipality delivers: a complete extract on 31 October 2017 (`write`),
+then a complete November delta on 30 November (`write_november`) in which further ressourceforløb
+over one year end (NOVEMBER_EXITS). Those must not change the table for January–October, and
+they are not among the 233 ongoing on 30 November. Entities with nothing to report come as
+header-only files, as the data contract asks.
 """
 
 from __future__ import annotations
@@ -17,12 +23,26 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-EXTRACT = date(2017, 11, 30)
+OCTOBER = date(2017, 10, 31)
+EXTRACT = date(2017, 11, 30)  # the November extract: the reference date of the figures
 CASELOADS = {"A": 74, "L": 45, "J": 48, "G": 67, "E": 52, "K": 59}
 EXITS = ([("FLYTTET", "")] * 5 + [("FOERTIDSPENSION", "")] * 12
          + [("MAALGRUPPESKIFT", "2.7")] * 2 + [("MAALGRUPPESKIFT", "2.8")] * 5
          + [("MAALGRUPPESKIFT", "2.2"), ("MAALGRUPPESKIFT", "2.13")]
          + [("ORDINAER_UDDANNELSE", ""), ("PENSION", "")])
+# ressourceforløb over one year that end in November 2017, delivered in the November extract
+NOVEMBER_EXITS = [("FLYTTET", date(2017, 11, 6)), ("FOERTIDSPENSION", date(2017, 11, 13)),
+                  ("FOERTIDSPENSION", date(2017, 11, 20)), ("PENSION", date(2017, 11, 27))]
+HEADERS = {
+    "jobcenter/sagsbehandlere": "sagsbehandler_id;initialer;navn_team;kommunekode;aarsvaerk;opdateret;slettet",
+    "jobcenter/forloeb": "forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;afslutningsaarsag;"
+                         "ny_maalgruppe;sagsbehandler_id;opdateret;slettet",
+    "jobcenter/indsatser": "indsats_id;forloeb_id;cpr;indsatstype;beskaeftigelsesrettet;startdato;slutdato;"
+                           "opdateret;slettet",
+    "jobcenter/samtaler": "samtale_id;forloeb_id;cpr;dato;samtaletype;status;opdateret;slettet",
+    "jobcenter/planer": "plan_id;forloeb_id;cpr;plantype;oprettet;opdateret;slettet",
+    "jobcenter/beskaeftigelse": "cpr;maaned;loentimer;uddannelse;opdateret;slettet",
+}
 
 
 def _d(x: date) -> str:
@@ -35,8 +55,29 @@ def _cpr(i: int) -> str:
     return f"{born:%d%m%y}-{(i % 1000) * 2 + 1:04d}"
 
 
+def _put(landing: Path, extract: date, rows: dict[str, list[str]]) -> None:
+    """One complete jobcenter extract: every entity's file, header-only where it has no rows."""
+    for name, header in HEADERS.items():
+        path = landing / f"{name}_{extract:%Y%m%d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = rows.get(name, [])
+        path.write_text(header + "\n" + "".join(f"{r}\n" for r in lines), encoding="utf-8")
+
+
+def _november_spell(j: int) -> tuple[str, str, date]:
+    return f"RV{j:04d}", _cpr(3000 + j), date(2015, 3, 1) + timedelta(days=j * 17)
+
+
+def write_november(landing: Path) -> None:
+    """The November delta: the further exits, and nothing else to report."""
+    forloeb = [f"{fid};{cpr};573;2.11;{_d(start)};{_d(end)};{reason};;SB573A;{_d(end)} 12:00;N"
+               for j, (reason, end) in enumerate(NOVEMBER_EXITS) for fid, cpr, start in [_november_spell(j)]]
+    _put(landing, EXTRACT, {"jobcenter/forloeb": forloeb})
+
+
 def write(landing: Path) -> None:
-    stamp = f"{_d(EXTRACT)} 06:00"
+    """The October extract: everything as it stands on 31 October 2017."""
+    stamp = f"{_d(OCTOBER)} 06:00"
     rows_sb = [f"SB573{i};{i};Team Ressourceforløb;573;1,0;{stamp};N" for i in CASELOADS]
     rows_sb.append(f"SB573X;X;Team Fleksjob;573;1,0;{stamp};N")
     # the 345 ongoing cases: 233 ressourceforløb (122 senior of which 49 passive), 112 aktivitetsparate
@@ -79,15 +120,9 @@ def write(landing: Path) -> None:
     for j in range(3):
         start, end = date(2017, 1, 10), date(2017, 7, 1) + timedelta(days=j)
         forloeb.append(f"RS{j:04d};{_cpr(2000 + j)};573;2.11;{_d(start)};{_d(end)};FLYTTET;;SB573A;{_d(end)} 12:00;N")
-    files = {
-        "jobcenter/sagsbehandlere": ("sagsbehandler_id;initialer;navn_team;kommunekode;aarsvaerk;opdateret;slettet",
-                                     rows_sb),
-        "jobcenter/forloeb": ("forloeb_id;cpr;kommunekode;maalgruppe;startdato;slutdato;afslutningsaarsag;"
-                              "ny_maalgruppe;sagsbehandler_id;opdateret;slettet", forloeb),
-        "jobcenter/indsatser": ("indsats_id;forloeb_id;cpr;indsatstype;beskaeftigelsesrettet;startdato;slutdato;"
-                                "opdateret;slettet", indsatser),
-    }
-    for name, (header, rows) in files.items():
-        path = landing / f"{name}_{EXTRACT:%Y%m%d}.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    # the spells that end in November are ongoing (and held by A) on 31 October
+    for j in range(len(NOVEMBER_EXITS)):
+        fid, cpr, start = _november_spell(j)
+        forloeb.append(f"{fid};{cpr};573;2.11;{_d(start)};;;;SB573A;{stamp};N")
+    _put(landing, OCTOBER, {"jobcenter/sagsbehandlere": rows_sb, "jobcenter/forloeb": forloeb,
+                            "jobcenter/indsatser": indsatser})

@@ -1,10 +1,13 @@
 -- §12 per ended spell (not a change of target group): for the months after the exit month,
 -- whether the citizen was self-sufficient: no public-benefit spell that month (fleksjob does not
--- count as benefit) and paid hours or education in the income register.
+-- count as benefit) and paid hours or education in the income register. Every month 1-12 after
+-- the exit is listed; a month the register does not cover yet (is_observed false) has
+-- self_sufficient null: not known, never "not self-sufficient".
 with ended as (
     select s.*, cast(date_trunc('month', s.end_date) as date) as exit_month
     from {{ ref('int_spells') }} as s
     where s.end_date is not null and s.exit_reason <> 'MAALGRUPPESKIFT'
+      and s.end_date <= (select reference_date from {{ ref('int_reference_dates') }} where is_current)
 ),
 
 benefit_spells as (
@@ -19,16 +22,18 @@ register as (
 ),
 
 reference as (
-    -- the income register lags: months up to two before the reference month are complete
-    select reference_date, cast(date_trunc('month', reference_date) - interval 2 month as date) as last_complete_month
+    -- the income register lags: a month counts as followed only when it is at least two months
+    -- before the reference month and the register already holds it
+    select reference_date,
+        least(cast(date_trunc('month', reference_date) - interval 2 month as date),
+              (select max(month) from register)) as last_complete_month
     from {{ ref('int_reference_dates') }} where is_current
 ),
 
 months as (
-    select e.spell_id, e.person_id, e.municipality_code, e.target_group, e.exit_month, k,
+    select e.spell_id, e.person_id, e.municipality_code, e.target_group, e.experiment_arm, e.exit_month, k,
            cast(e.exit_month + to_months(k) as date) as month
     from ended as e, range(1, 13) as r(k)
-    where e.exit_month + to_months(k) <= (select last_complete_month from reference)
 ),
 
 -- the months (k) after an exit in which the citizen was on a public benefit again
@@ -43,8 +48,13 @@ on_benefit as (
 
 select
     m.*,
-    o.spell_id is null
-    and coalesce(g.paid_hours > 0 or g.in_education, false) as self_sufficient
+    r.last_complete_month,
+    m.month <= r.last_complete_month as is_observed,
+    -- null where the month is not followed yet: not known, rather than not self-sufficient
+    case when m.month <= r.last_complete_month then
+        o.spell_id is null and coalesce(g.paid_hours > 0 or g.in_education, false)
+    end as self_sufficient
 from months as m
+cross join reference as r
 left join on_benefit as o on o.spell_id = m.spell_id and o.k = m.k
 left join register as g on g.person_id = m.person_id and g.month = m.month

@@ -12,7 +12,7 @@ reference as (
 cohorts as (
     select e.*, strftime(e.cohort_month, '%Y-%m') as cohort
     from events as e, reference as r
-    where e.cohort_month > r.reference_date - interval {{ var('trend_months') }} month
+    where e.cohort_month > r.reference_date - interval {{ var('history_months') }} month
     union all
     select e.*, 'seneste_12_mdr' as cohort
     from events as e, reference as r

@@ -16,7 +16,7 @@ summary as (
         {{ dimension_columns(dims) }},
         count(*) as caseworkers,
         sum(cases) as cases,
-        sum(fte) as fte,
+        cast(sum(cast(fte as decimal(18, 4))) as double) as fte,  -- exact: the same in every build
         count(*) filter (where at_or_under_cap) as caseworkers_at_or_under_cap
     from cells
     group by {{ dimension_sets('reference_date', dims) }}

@@ -26,7 +26,7 @@ changes as (
 per_spell as (
     select
         o.reference_date, o.spell_id, o.municipality_code, o.target_group, o.team_name,
-        least(o.seniority_days, 365) / 365.25 as exposure_years,
+        least(o.seniority_days, 365) as exposure_days,
         coalesce(c.changes, 0) as changes
     from ongoing as o
     left join changes as c using (reference_date, spell_id)
@@ -38,7 +38,9 @@ cells as (
         {{ dimension_columns(dims) }},
         count(*) as spells,
         sum(changes) as changes,
-        sum(exposure_years) as spell_years,
+        -- summed as whole days, then divided: a double sum's order varies between runs, and a
+        -- figure must not change when nothing about it changed
+        sum(exposure_days) / 365.25 as spell_years,
         count(*) filter (where changes >= 2) as spells_with_2_or_more
     from per_spell
     group by {{ dimension_sets('reference_date', dims) }}

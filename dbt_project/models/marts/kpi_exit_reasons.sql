@@ -1,18 +1,20 @@
 -- AFSLUTNINGSAARSAG (kpis.md §6): ended spells per exit reason and, for target-group changes, the
--- new target group, with each reason's share of the period's ended spells.
+-- new target group, with each reason's share of the period's ended spells: per period (month,
+-- quarter, year to date, last 12 months) as of every month end of the history and the reference date.
 with cells as (
     select * from {{ ref('int_exit_reason_cells') }}
 ),
 
 with_totals as (
     select *,
-        sum(spells) over (partition by period, municipality_code, target_group) as ended_spells,
-        sum(spells) over (partition by period, municipality_code, target_group, exit_reason) as reason_spells
+        sum(spells) over (partition by period, period_end, municipality_code, target_group) as ended_spells,
+        sum(spells) over (partition by period, period_end, municipality_code, target_group, exit_reason)
+            as reason_spells
     from cells
 ),
 
 suppressed as (
-    select * from {{ with_suppression('with_totals', ['period', 'municipality_code', 'target_group'],
+    select * from {{ with_suppression('with_totals', ['period', 'period_end', 'municipality_code', 'target_group'],
                                       'ended_spells', 'spells') }}
 )
 
@@ -20,6 +22,7 @@ select
     period,
     period_start,
     period_end,
+    is_current,
     municipality_code,
     target_group,
     exit_reason,

@@ -1,23 +1,44 @@
 -- Experiment evaluation (kpis.md §8): for each experiment, its KPIs for the INDSATS and KONTROL
--- arms side by side on the reference date, the difference with a 95 % interval (Newcombe for
--- shares, Greenwood for Kaplan–Meier survival; medians and means get no interval), and whether
--- the experiment's own targets (forsoeg_maal) are met by the INDSATS arm.
+-- arms side by side, the difference with a 95 % interval (Newcombe for shares, Greenwood for
+-- Kaplan–Meier survival; medians and means get no interval), and whether the experiment's own
+-- targets (forsoeg_maal) are met by the INDSATS arm. Over time: as of every quarter end of the
+-- history and the reference date (period_end). The measures of a date (passive share, paid hours,
+-- caseload) are there for every period; the time-to-event measures (time to intervention over the
+-- last 12 months' starts, housing retention) only as of the reference date. is_headline marks
+-- what the dashboard shows: the last full quarter, or the reference date where a measure has no
+-- quarter figure.
 with experiments as (
     select * from {{ ref('stg_forsoeg__forsoeg') }}
 ),
 
+periods as (
+    select reference_date as period_end, is_current
+    from {{ ref('int_reference_dates') }}
+    where is_current or (is_month_end and month(reference_date) in (3, 6, 9, 12))
+),
+
+last_full_quarter as (
+    -- the latest quarter end on or before the reference date
+    select max(period_end) as period_end from periods
+    where month(period_end) in (3, 6, 9, 12) and period_end = last_day(period_end)
+),
+
+current_period as (
+    select period_end from periods where is_current
+),
+
 passive as (
-    select split_part(dimension_value, ':', 1) as experiment_id, 'PASSIV_ANDEL' as kpi_code,
-           split_part(dimension_value, ':', 2) as arm, 'share' as kind,
+    select c.reference_date as period_end, split_part(dimension_value, ':', 1) as experiment_id,
+           'PASSIV_ANDEL' as kpi_code, split_part(dimension_value, ':', 2) as arm, 'share' as kind,
            passive / population as value, population as n, passive as x, null::double as var
     from {{ ref('int_passive_cells') }} as c
-    inner join {{ ref('int_reference_dates') }} as d using (reference_date)
-    where d.is_current and variant = 'alle_varigheder' and municipality_code = 'ALLE'
+    inner join periods as d on d.period_end = c.reference_date
+    where variant = 'alle_varigheder' and municipality_code = 'ALLE'
       and dimension = 'experiment_arm' and dimension_value <> 'ikke i forsøg'
 ),
 
 waiting as (
-    select split_part(dimension_value, ':', 1),
+    select (select period_end from current_period), split_part(dimension_value, ':', 1),
            case event when 'first_meeting' then 'TID_FOERSTE_SAMTALE' when 'job_plan' then 'TID_JOBRETTET_PLAN'
                 else 'TID_AKTIV_INDSATS' end,
            split_part(dimension_value, ':', 2), 'median',
@@ -29,7 +50,7 @@ waiting as (
 ),
 
 housing as (
-    select split_part(dimension_value, ':', 1), 'BOLIGFASTHOLDELSE_' || m || 'M',
+    select (select period_end from current_period), split_part(dimension_value, ':', 1), 'BOLIGFASTHOLDELSE_' || m || 'M',
            split_part(dimension_value, ':', 2), 'survival',
            arg_max(survival, t) filter (where t <= d), max(n_at_risk), null,
            arg_max(survival * survival * greenwood, t) filter (where t <= d)
@@ -40,16 +61,18 @@ housing as (
 ),
 
 paid_hours as (
-    select experiment_id, 'LOENTIMER_ANDEL', arm, 'share',
+    select c.reference_date, experiment_id, 'LOENTIMER_ANDEL', arm, 'share',
            with_hours_or_education / participants, participants, with_hours_or_education, null
-    from {{ ref('int_paid_hours_cells') }}
+    from {{ ref('int_paid_hours_cells') }} as c
+    inner join periods as d on d.period_end = c.reference_date
 ),
 
 caseload as (
-    select o.experiment_id, 'SAGSSTAMME', o.arm, 'mean', avg(c.cases), count(*), null, null
+    select o.reference_date, o.experiment_id, 'SAGSSTAMME', o.arm, 'mean', avg(c.cases), count(*), null, null
     from {{ ref('int_ongoing_spells') }} as o
     inner join {{ ref('int_caseload_cells') }} as c using (reference_date, caseworker_id)
-    where o.is_current and o.experiment_id is not null
+    inner join periods as d on d.period_end = o.reference_date
+    where o.experiment_id is not null
     group by all
 ),
 
@@ -63,12 +86,13 @@ arm_values as (
 
 side_by_side as (
     select
-        i.experiment_id, i.kpi_code, i.kind,
+        i.period_end, i.experiment_id, i.kpi_code, i.kind,
         i.value as indsats_value, i.n as indsats_n, i.x as indsats_x, i.var as indsats_var,
         k.value as kontrol_value, k.n as kontrol_n, k.x as kontrol_x, k.var as kontrol_var
     from arm_values as i
     left join arm_values as k
-        on k.experiment_id = i.experiment_id and k.kpi_code = i.kpi_code and k.arm = 'KONTROL'
+        on k.period_end = i.period_end and k.experiment_id = i.experiment_id and k.kpi_code = i.kpi_code
+        and k.arm = 'KONTROL'
     where i.arm = 'INDSATS'
 ),
 
@@ -100,6 +124,13 @@ small as (
 )
 
 select
+    s.period_end,
+    s.period_end = c.period_end as is_current,
+    s.period_end = q.period_end as is_last_full_quarter,
+    s.period_end = q.period_end
+        or (s.period_end = c.period_end
+            and not exists (select 1 from small as o where o.period_end = q.period_end
+                            and o.experiment_id = s.experiment_id and o.kpi_code = s.kpi_code)) as is_headline,
     s.experiment_id,
     e.title as experiment_title,
     s.kpi_code,
@@ -118,5 +149,7 @@ select
          else s.indsats_value >= t.target_value end as target_met,
     s.is_suppressed
 from small as s
+cross join current_period as c
+cross join last_full_quarter as q
 inner join experiments as e using (experiment_id)
 left join targets as t on t.experiment_id = s.experiment_id and t.kpi_code = s.kpi_code

@@ -1,15 +1,18 @@
 -- LOENTIMER_ANDEL (kpis.md §7): share of each experiment arm with a month of paid hours or
 -- education since enrolment, and the grant payout tier that share implies for the INDSATS arm
--- (Tårnby's "Flere skal med 2": 15 % pays 40 % of the second half, 20 % pays all of it).
+-- (Tårnby's "Flere skal med 2": 15 % pays 40 % of the second half, 20 % pays all of it); as of every
+-- month end of the history and the reference date.
 with cells as (
     select *, with_hours_or_education / participants as share from {{ ref('int_paid_hours_cells') }}
 ),
 
 suppressed as (
-    select * from {{ with_suppression('cells', ['experiment_id'], 'participants', 'with_hours_or_education') }}
+    select * from {{ with_suppression('cells', ['reference_date', 'experiment_id'], 'participants', 'with_hours_or_education') }}
 )
 
 select
+    reference_date,
+    is_current,
     experiment_id,
     arm,
     {{ suppressed('participants') }} as participants,

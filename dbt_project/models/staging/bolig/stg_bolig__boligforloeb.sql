@@ -7,5 +7,5 @@ select
     fraflytning as move_out_date,
     fraflytningsaarsag as move_out_reason,
     huslejetilskud_kr_md as rent_subsidy_dkk_month
-from {{ source('raw', 'boligforloeb') }}
+from {{ as_of_reference_date('boligforloeb', ['boligforloeb_id']) }} as rows_as_of
 where not coalesce(slettet, false)

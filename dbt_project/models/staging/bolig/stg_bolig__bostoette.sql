@@ -4,5 +4,5 @@ select
     metode as method,
     startdato as start_date,
     slutdato as end_date
-from {{ source('raw', 'bostoette') }}
+from {{ as_of_reference_date('bostoette', ['stoette_id']) }} as rows_as_of
 where not coalesce(slettet, false)

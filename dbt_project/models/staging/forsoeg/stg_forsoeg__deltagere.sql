@@ -4,5 +4,5 @@ select
     gruppe as arm,
     indskrevet as enrolled_date,
     udskrevet as discharged_date
-from {{ source('raw', 'deltagere') }}
+from {{ as_of_reference_date('deltagere', ['forsoeg_id', 'cpr_pseudonym']) }} as rows_as_of
 where not coalesce(slettet, false)

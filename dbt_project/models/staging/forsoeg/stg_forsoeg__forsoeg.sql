@@ -6,5 +6,5 @@ select
     maalgruppe as target_group,
     startdato as start_date,
     slutdato as end_date
-from {{ source('raw', 'forsoeg') }}
+from {{ as_of_reference_date('forsoeg', ['forsoeg_id']) }} as rows_as_of
 where not coalesce(slettet, false)

@@ -3,5 +3,5 @@ select
     kpi as kpi_code,
     operator,
     vaerdi as target_value
-from {{ source('raw', 'forsoeg_maal') }}
+from {{ as_of_reference_date('forsoeg_maal', ['forsoeg_id', 'kpi']) }} as rows_as_of
 where not coalesce(slettet, false)

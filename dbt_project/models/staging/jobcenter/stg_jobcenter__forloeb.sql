@@ -11,5 +11,5 @@ select
     ny_maalgruppe as new_target_group,
     sagsbehandler_id as caseworker_id,
     opdateret as updated_at
-from {{ source('raw', 'forloeb') }}
+from {{ as_of_reference_date('forloeb', ['forloeb_id']) }} as rows_as_of
 where not coalesce(slettet, false)

@@ -6,5 +6,5 @@ select
     beskaeftigelsesrettet as is_employment_oriented,
     startdato as start_date,
     slutdato as end_date
-from {{ source('raw', 'indsatser') }}
+from {{ as_of_reference_date('indsatser', ['indsats_id']) }} as rows_as_of
 where not coalesce(slettet, false)

@@ -4,5 +4,5 @@ select
     cpr_pseudonym as person_id,
     plantype as plan_type,
     oprettet as created_date
-from {{ source('raw', 'planer') }}
+from {{ as_of_reference_date('planer', ['plan_id']) }} as rows_as_of
 where not coalesce(slettet, false)

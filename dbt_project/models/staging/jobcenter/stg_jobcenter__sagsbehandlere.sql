@@ -5,5 +5,5 @@ select
     kommunekode as municipality_code,
     coalesce(aarsvaerk, 1.0) as fte,
     opdateret as updated_at
-from {{ source('raw', 'sagsbehandlere') }}
+from {{ as_of_reference_date('sagsbehandlere', ['sagsbehandler_id']) }} as rows_as_of
 where not coalesce(slettet, false)

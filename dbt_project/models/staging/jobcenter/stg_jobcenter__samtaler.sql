@@ -5,5 +5,5 @@ select
     dato as meeting_date,
     samtaletype as meeting_type,
     status
-from {{ source('raw', 'samtaler') }}
+from {{ as_of_reference_date('samtaler', ['samtale_id']) }} as rows_as_of
 where not coalesce(slettet, false)

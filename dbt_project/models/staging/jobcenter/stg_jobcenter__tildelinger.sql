@@ -4,5 +4,5 @@ select
     sagsbehandler_id as caseworker_id,
     fra as valid_from,
     til as valid_to
-from {{ source('raw', 'tildelinger') }}
+from {{ as_of_reference_date('tildelinger', ['tildeling_id']) }} as rows_as_of
 where not coalesce(slettet, false)
