@@ -73,12 +73,17 @@ def _secret_key() -> bytes:
     if os.environ.get("KPI_SESSION_SECRET"):
         return os.environ["KPI_SESSION_SECRET"].encode()
     path = private_dir(auth_dir()) / "session.key"
-    try:  # the first worker writes it; the others read the same key
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    if not path.exists():  # the first worker writes it whole, then links it in; the others read that one
+        tmp = path.with_name(f".session.key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text().strip().encode()
 
 
