@@ -95,8 +95,10 @@ def download(clicks, *filter_values):
     key = ctx.triggered_id["key"]
     if not c.may_download(key):
         raise access.Forbidden("Din rolle giver ikke adgang til at hente tallene.")
+    filters = c.filters_from(filter_values)
+    data.check_filters(filters.municipality, filters.team)
     with audit.downloading():
-        return c.download_payload(key, ctx.triggered_id["fmt"], c.filters_from(filter_values))
+        return c.download_payload(key, ctx.triggered_id["fmt"], filters)
 
 
 @server.route("/helse")

@@ -250,7 +250,9 @@ def page_content(content_id: str, controls: tuple[tuple[str, str], ...] = ()):
         def _update(*values):
             own = [v or default for v, (_, default) in zip(values[:len(controls)], controls, strict=True)]
             try:
-                return render(filters_from(values[len(controls):]), *own)
+                filters = filters_from(values[len(controls):])
+                data.check_filters(filters.municipality, filters.team)
+                return render(filters, *own)
             except data.NoPublicationError as exc:
                 return html.Div(str(exc), className="alert", id="no-data")
         return render

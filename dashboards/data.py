@@ -121,6 +121,12 @@ def _within(scope: Scope | None, municipality: str, team: str | None = None) -> 
     return s
 
 
+def check_filters(municipality: str, team: str | None, *, scope: Scope | None = None) -> Scope:
+    """Refuse filter values outside the scope up front, for every callback, also on pages that do
+    not use them (each query checks what it uses again)."""
+    return _within(scope, municipality, team)
+
+
 def _across_all(scope: Scope | None) -> Scope:
     """Figures computed across every municipality (the experiment marts)."""
     s = _who(scope)
