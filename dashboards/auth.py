@@ -33,6 +33,7 @@ static files, HSTS over HTTPS. The Server banner is removed in dashboards/gunico
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import secrets
 from html import escape
@@ -246,13 +247,12 @@ def login():
 
 
 def oidc_callback():
-    from authlib.integrations.base_client.errors import OAuthError
-
     if mode() != "oidc":
         return _refuse(404, "Ikke fundet.")
     try:
         token = _oidc().authorize_access_token()
-    except OAuthError:
+    except Exception as exc:  # a bad state, code, signature, issuer, audience, nonce or expiry: all a refusal
+        logging.getLogger(__name__).warning("OIDC sign-in refused: %s: %s", type(exc).__name__, exc)
         return _refuse(401, "Log ind mislykkedes. Prøv igen.")
     claims = token.get("userinfo") or {}
     scope = sso.scope_from_claims(dict(claims), sso.load_mapping())
