@@ -48,7 +48,7 @@ from dashboards.scope import Forbidden, NotSignedIn, Scope
 from dashboards.users import AccountLockedError, Accounts, BadLoginError, auth_dir, private_dir
 
 OPEN_PATHS = {"/login", "/auth/callback", "/helse"}
-OPEN_PREFIXES = ("/assets/",)
+OPEN_PREFIXES = ("/assets/", "/_favicon.ico")  # the stylesheet and icon of the login page: no data
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

@@ -100,6 +100,8 @@ def present() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
             by_muni.setdefault(m, set()).add(t)
         cached = _present[found[1]] = (frozenset(m for (m,) in munis),
                                        {m: frozenset(t) for m, t in by_muni.items()})
+        for old in list(_present)[:-2]:  # like the connections: the two newest builds
+            _present.pop(old, None)
     return cached
 
 
