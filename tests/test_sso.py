@@ -131,10 +131,16 @@ HEADERS = {"X-Forwarded-User": "jens@varde.dk", "X-Forwarded-Groups": "00000000-
 
 
 def test_the_trusted_header_signs_in_only_from_a_trusted_proxy(served_dashboard, mapping):
-    env = {"KPI_AUTH": "header", "KPI_SSO_MAPPING": str(mapping)}
+    env = {"KPI_AUTH": "header", "KPI_SSO_MAPPING": str(mapping), "KPI_PROXY_HOPS": "1"}
     with serve(served_dashboard["data"], env) as served:
         layout = requests.get(served["url"] + "/_dash-layout", headers=HEADERS, timeout=30)
         assert layout.status_code == 200 and '"value":"573"' in layout.text and '"value":"185"' not in layout.text
+        assert "Secure" not in layout.headers["Set-Cookie"]
+        # behind the TLS-terminating proxy the cookie is Secure
+        https = requests.get(served["url"] + "/_dash-layout", headers={**HEADERS, "X-Forwarded-Proto": "https"},
+                             timeout=30)
+        assert "; Secure" in https.headers["Set-Cookie"] and "HttpOnly" in https.headers["Set-Cookie"]
+        assert https.headers["Strict-Transport-Security"].startswith("max-age=")
         assert requests.get(served["url"] + "/_dash-layout", timeout=30).status_code == 401
         unmapped = {**HEADERS, "X-Forwarded-Groups": "andet"}
         assert requests.get(served["url"] + "/_dash-layout", headers=unmapped, timeout=30).status_code == 401
