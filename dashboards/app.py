@@ -30,6 +30,9 @@ def _filter_bar(scope: access.Scope):
                 "all": scope.everywhere}
     municipalities = ([{"label": "Alle kommuner", "value": "ALLE"}] if opts["all"] else []) + [
         {"label": f"{name} ({code})", "value": code} for code, name in opts["municipalities"]]
+    if not municipalities and opts["dates"]:
+        return html.Div("Din bruger har ikke adgang til nogen af de kommuner, der er data for. Kontakt "
+                        "dashboardets administrator.", className="alert bad", id="filters")
     # persistence is per person, so a value kept in the tab from someone else's session never applies
     dd = dict(persistence=f"{scope.method}:{scope.user}", persistence_type="session", clearable=True)
     return html.Div([
