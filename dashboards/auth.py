@@ -37,7 +37,6 @@ import logging
 import os
 import secrets
 from html import escape
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from flask import Response, g, jsonify, redirect, request, session
@@ -52,7 +51,7 @@ OPEN_PREFIXES = ("/assets/", "/_favicon.ico")  # the stylesheet and icon of the 
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-_accounts: dict[Path, Accounts] = {}
+_accounts: dict[tuple, Accounts] = {}
 
 
 def mode() -> str:
@@ -63,10 +62,10 @@ def mode() -> str:
 
 
 def accounts() -> Accounts:
-    folder = auth_dir()
-    found = _accounts.get(folder)
+    key = (os.environ.get("KPI_AUTH_DIR"), os.environ.get("KPI_DATA_DIR"))  # cheaper than resolving the path
+    found = _accounts.get(key)
     if found is None:
-        found = _accounts[folder] = Accounts(folder)
+        found = _accounts[key] = Accounts(auth_dir())
     return found
 
 

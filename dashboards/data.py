@@ -61,9 +61,21 @@ def _database(path: Path) -> duckdb.DuckDBPyConnection:
         return con
 
 
+def _current():
+    """The current build for this request: looked up once per request (one request, one build)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return current_build(paths().published)
+    found = g.get("_kpi_build")
+    if found is None:
+        found = g._kpi_build = current_build(paths().published)
+    return found
+
+
 @contextmanager
 def connect():
-    found = current_build(paths().published)
+    found = _current()
     if found is None:
         raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
     cursor = _database(found[1]).cursor()  # a cursor per request: connections are not shared by threads
@@ -83,7 +95,7 @@ _present: dict[Path, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
 
 def present() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """The municipalities of the current publication, and each one's teams (cached per build)."""
-    found = current_build(paths().published)
+    found = _current()
     if found is None:
         raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
     cached = _present.get(found[1])

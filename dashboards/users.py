@@ -35,6 +35,7 @@ import os
 import secrets
 import sqlite3
 import sys
+import threading
 import time
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -99,19 +100,29 @@ class Accounts:
     def __init__(self, folder: Path | None = None):
         self.folder = private_dir(folder or auth_dir())
         self.path = self.folder / "accounts.sqlite"
+        self._local = threading.local()
         if not self.path.exists():
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
-        with self._db() as db:
+        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db:
+            db.execute("pragma journal_mode = wal")  # kept in the file: every later connection uses it
             db.executescript(SCHEMA)
         os.chmod(self.path, 0o600)
 
     @contextmanager
     def _db(self):
-        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db:
-            db.execute("pragma journal_mode = wal")
-            db.execute("pragma busy_timeout = 10000")
+        """This thread's connection (autocommit), opened once: every request checks its session here."""
+        db = getattr(self._local, "db", None)
+        if db is None or getattr(self._local, "pid", None) != os.getpid():
+            db = self._local.db = sqlite3.connect(self.path, timeout=10, isolation_level=None,
+                                                  check_same_thread=False)
+            self._local.pid = os.getpid()
+        try:
             yield db
+        except BaseException:
+            if db.in_transaction:
+                db.rollback()
+            raise
 
     # --- accounts ---------------------------------------------------------------------------------
 
