@@ -145,11 +145,13 @@ def _refuse(status: int, text: str):
 def _policy(app) -> str:
     policy = getattr(app, "_kpi_csp", None)
     if policy is None:
-        policy = app._kpi_csp = "; ".join([
+        policy = "; ".join([
             "default-src 'self'", "script-src 'self' " + " ".join(app.csp_hashes()),
             "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:", "font-src 'self' data:",
             "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
             "frame-ancestors 'none'"])
+        if all(app._got_first_request.get(k) for k in ("setup_server", "pages")):  # all inline scripts known
+            app._kpi_csp = policy
     return policy
 
 
@@ -311,8 +313,11 @@ def install(app) -> None:
         sso.load_mapping()  # a missing or broken mapping stops the start, not the first sign-in
     elif mode() == "header":
         sso.load_mapping()
-    # first in line: Dash's own first-request setup builds the layout, which needs the person
-    server.before_request_funcs.setdefault(None, []).insert(0, _gate)
+    # after Dash's own first-request hooks (its setup, and the pages router), whoever asks first: they
+    # register the callbacks and the inline scripts whose hashes the CSP lists, so a refused first
+    # request must not skip them; they read no data (app.layout answers the setup's check with an
+    # empty skeleton when nobody is signed in)
+    server.before_request(_gate)
     server.after_request(lambda response: _headers(app, response))
     server.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout, methods=["POST"])

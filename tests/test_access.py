@@ -325,3 +325,29 @@ def test_the_login_redirects_only_within_the_site(served):
                       allow_redirects=False, timeout=10)
         assert r.status_code == 302 and r.headers["Location"] == landing, target
         http.cookies.clear()
+
+
+def _inline_script_hashes(page: str) -> set[str]:
+    import base64
+    import hashlib
+    import re
+
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    return {"'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+            for attrs, body in scripts if body.strip() and "application/json" not in attrs}
+
+
+def test_the_csp_allows_dash_s_inline_scripts_even_when_a_worker_s_first_request_was_refused(served):
+    # regression: a worker whose first request the gate refused cached a CSP without the hash of the
+    # pages' title script, and the browser then blocked it on every page that worker served
+    from tests.conftest import serve
+
+    with serve(served["data"]) as fresh:
+        for _ in range(6):  # the first requests of both workers, none signed in
+            assert requests.get(fresh["url"] + "/rettidighed", allow_redirects=False, timeout=10).status_code == 302
+        http = signed_in(fresh, "admin")
+        for _ in range(6):
+            r = http.get(fresh["url"] + "/rettidighed", timeout=10)
+            hashes = _inline_script_hashes(r.text)
+            assert len(hashes) >= 2
+            assert hashes <= set(r.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0].split())
