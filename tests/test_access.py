@@ -332,6 +332,7 @@ def _inline_script_hashes(page: str) -> set[str]:
     import hashlib
     import re
 
+    page = re.sub(r"<!--.*?-->", "", page, flags=re.S)  # Dash's IE warning sits in a conditional comment
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
     return {"'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
             for attrs, body in scripts if body.strip() and "application/json" not in attrs}

@@ -111,15 +111,19 @@ def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(publ
         import importlib
 
         import dash
+        from flask import g
 
-        import dashboards.app  # noqa: F401 - the pages register with the app
         from dashboards import components as c
+        from dashboards.app import server  # the pages register with the app
+        from dashboards.scope import Scope
 
         def page(name):
             return importlib.import_module(dash.page_registry[f"pages.{name}"]["module"])
 
-        overview = str(page("overblik").render(c.Filters()))
-        quality = str(page("datakvalitet").render(c.Filters()))
+        with server.test_request_context():
+            g.scope = Scope("test", "admin", frozenset({"*"}))  # an administrator sees the run's messages
+            overview = str(page("overblik").render(c.Filters()))
+            quality = str(page("datakvalitet").render(c.Filters()))
     finally:
         del os.environ["KPI_DATA_DIR"]
     assert "stale-warning" in overview and "fejlede" in overview
