@@ -10,7 +10,7 @@ PORT ?= 8050
 DEMO_ARGS ?= --municipalities 573,185 --citizens 5000 --seed 7 --bad-rate 0.001
 LANDING ?= data/landing
 
-.PHONY: run refresh accept serve demo-data install test system-test-deps lint bench clean lock
+.PHONY: run refresh accept serve demo-data demo-user install test system-test-deps lint bench clean lock
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,13 +28,21 @@ $(DBT_MANIFEST): $(VENV)/.installed dbt_project/dbt_project.yml $(shell find dbt
 
 install: $(VENV)/.installed $(DBT_MANIFEST)
 
-## make run: install, demo data if the landing zone is empty, one refresh, serve the dashboard
-run: install demo-data refresh serve
+## make run: install, demo data if the landing zone is empty, one refresh, the demo user, serve the dashboard
+run: install demo-data refresh demo-user serve
 
 demo-data: install
 	@if [ -z "$$(find $(LANDING) -mindepth 2 -name '*.csv' -print -quit 2>/dev/null)" ]; then \
 	  echo "Landing zone $(LANDING) is empty: generating demo data ($(DEMO_ARGS))"; \
 	  $(BIN)/python -m transforms.generate $(DEMO_ARGS) --out $(LANDING); \
+	fi
+
+# on generated demo data: the user `demo` (admin), its random password printed the one time it is made
+demo-user: install
+	@if [ -d "$(LANDING)/.generator" ]; then \
+	  $(BIN)/python -m dashboards.users demo --url http://$(HOST):$(PORT); \
+	elif [ -z "$$($(BIN)/python -m dashboards.users list)" ]; then \
+	  echo "No dashboard users yet. Create the first: $(BIN)/python -m dashboards.users add NAME --role admin --municipality '*'"; \
 	fi
 
 ## make refresh: the job the nightly schedule runs, once; non-zero exit on failure
@@ -48,8 +56,7 @@ accept: install
 
 serve: install
 	@echo "Dashboard: http://$(HOST):$(PORT)  (Ctrl-C stops it)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 \
-	  --access-logfile - dashboards.app:server
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) -c dashboards/gunicorn_conf.py --access-logfile - dashboards.app:server
 
 ## make test: the whole suite, browser tests included
 test: install system-test-deps

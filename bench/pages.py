@@ -5,6 +5,9 @@
 For each page it sends the request the browser sends when the page opens — the page's content
 callback through Dash's own `/_dash-update-component` endpoint, in the real WSGI app — and
 reports the median and 95th percentile server time. The page shell (`GET /`) is measured too.
+Every request is signed in, as an administrator scoped to every municipality (the widest scope,
+so every query and the sign-in's own per-request work are in the figures): the account lives in
+a temporary folder (`KPI_AUTH_DIR`), never among the data folder's real accounts.
 Prints a table; `--json` writes the figures to a file.
 """
 
@@ -27,13 +30,35 @@ PAGES = {  # path: (content id, extra inputs before the filters)
 }
 
 
+def signed_in_client(app, name: str, password: str):
+    """A test client with a session, signed in through the real login form (CSRF token and all)."""
+    import re
+
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    r = client.post("/login", data={"csrf": token, "brugernavn": name, "adgangskode": password},
+                    headers={"Origin": "http://localhost"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:300]
+    return client
+
+
 def measure(repeat: int) -> list[dict]:
+    import os
+    import secrets
+    import tempfile
+
+    os.environ["KPI_AUTH_DIR"] = tempfile.mkdtemp(prefix="bench-auth-")
     from dashboards import components as c
     from dashboards import data
     from dashboards.app import app
+    from dashboards.users import Accounts
 
-    client = app.server.test_client()
-    date = str(data.current_date())
+    password = secrets.token_urlsafe(16)
+    Accounts().add("bench", "admin", ["*"], [], password)
+    client = signed_in_client(app, "bench", password)
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    date = str(data.current_date(scope=Accounts().scope_of("bench")))
     filters = list(zip(c.FILTER_IDS, ["ALLE", date, None, None, None], strict=True))
     rows = []
     shell = []

@@ -182,11 +182,23 @@ def downloadable(key: str):
     return register
 
 
+def may_download(key: str) -> bool:
+    """Whether the signed-in person may download a registered key (with or without its page args):
+    an action list as a teamleder or administrator, the aggregated figures as analytiker or admin."""
+    from dashboards.scope import LISTS, current
+
+    scope = current()
+    return scope.may_see_lists if key.split(":")[0] in LISTS else scope.may_download
+
+
 def download_buttons(key: str, *args: str):
     """CSV and Excel buttons for a registered download. `args` are the page's own choices (a radio
     button's value) that the chart was drawn with; they travel in the button's id, so the file has
-    the numbers the reader is looking at."""
+    the numbers the reader is looking at. Only for a role that may download it (see may_download;
+    the download callback checks again)."""
     key = ":".join((key, *args))
+    if not may_download(key):
+        return None
     return html.Div([
         html.Button("Hent CSV", id={"type": "download", "key": key, "fmt": "csv"}, className="download"),
         html.Button("Hent Excel", id={"type": "download", "key": key, "fmt": "xlsx"}, className="download"),
@@ -195,6 +207,10 @@ def download_buttons(key: str, *args: str):
 
 def download_payload(key: str, fmt: str, filters: Filters) -> dict:
     key, *args = key.split(":")
+    if key not in DOWNLOADS or fmt not in ("csv", "xlsx"):
+        from dashboards.scope import Forbidden
+
+        raise Forbidden("Ukendt download.")
     df = for_download(DOWNLOADS[key](filters, *args))
     name = f"{key}.{fmt}"
     if fmt == "csv":
@@ -234,7 +250,9 @@ def page_content(content_id: str, controls: tuple[tuple[str, str], ...] = ()):
         def _update(*values):
             own = [v or default for v, (_, default) in zip(values[:len(controls)], controls, strict=True)]
             try:
-                return render(filters_from(values[len(controls):]), *own)
+                filters = filters_from(values[len(controls):])
+                data.check_filters(filters.municipality, filters.team)
+                return render(filters, *own)
             except data.NoPublicationError as exc:
                 return html.Div(str(exc), className="alert", id="no-data")
         return render

@@ -1,9 +1,18 @@
-"""Data access for the dashboard: reads only the current publication, read-only.
+"""Data access for the dashboard: reads only the current publication, read-only, within a scope.
 
 Every query reads the build that `published/current.json` names, through a read-only connection
 to that (immutable) file, so the dashboard never holds a lock the pipeline needs — the pipeline
 writes another file — and always shows one complete build. Callbacks and page layouts call the
 functions here; none of them runs SQL of its own.
+
+Every function takes the signed-in person's scope (`scope=`, by default the one dashboards.auth
+set for this request; outside a signed-in request there is none, and nothing is read) and
+refuses with HTTP 403 (`scope.Forbidden`) a municipality, team or list outside it, whatever the
+browser sent. The all-municipality figure (`ALLE`) is only for people scoped to every
+municipality in the publication; the experiment marts are computed across all municipalities,
+so they are too. The citizen-level lists are for teamledere (their own teams) and administrators,
+and every fetch of one is written to the audit log (dashboards.audit) by the function that runs
+its query. The dashboard reads only the `marts` and `reference` schemas.
 """
 
 from __future__ import annotations
@@ -16,6 +25,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboards import audit
+from dashboards import scope as access
+from dashboards.scope import ALLE, Scope
 from orchestration.paths import DataPaths
 from orchestration.publish import Build, current_build
 
@@ -49,9 +61,21 @@ def _database(path: Path) -> duckdb.DuckDBPyConnection:
         return con
 
 
+def _current():
+    """The current build for this request: looked up once per request (one request, one build)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return current_build(paths().published)
+    found = g.get("_kpi_build")
+    if found is None:
+        found = g._kpi_build = current_build(paths().published)
+    return found
+
+
 @contextmanager
 def connect():
-    found = current_build(paths().published)
+    found = _current()
     if found is None:
         raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
     cursor = _database(found[1]).cursor()  # a cursor per request: connections are not shared by threads
@@ -66,14 +90,75 @@ def query(sql: str, params: list | None = None) -> pl.DataFrame:
         return pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
 
 
+_present: dict[Path, tuple[frozenset[str], dict[str, frozenset[str]]]] = {}
+
+
+def present() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The municipalities of the current publication, and each one's teams (cached per build)."""
+    found = _current()
+    if found is None:
+        raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
+    cached = _present.get(found[1])
+    if cached is None:
+        con = _database(found[1]).cursor()
+        try:
+            munis = con.sql("select distinct municipality_code from marts.kpi_overview "
+                            "where municipality_code <> 'ALLE'").fetchall()
+            teams = con.sql("select distinct municipality_code, team_name from marts.kpi_caseload").fetchall()
+        finally:
+            con.close()
+        by_muni: dict[str, set] = {}
+        for m, t in teams:
+            by_muni.setdefault(m, set()).add(t)
+        cached = _present[found[1]] = (frozenset(m for (m,) in munis),
+                                       {m: frozenset(t) for m, t in by_muni.items()})
+        for old in list(_present)[:-2]:  # like the connections: the two newest builds
+            _present.pop(old, None)
+    return cached
+
+
+def _who(scope: Scope | None) -> Scope:
+    return scope if scope is not None else access.current()
+
+
+def _within(scope: Scope | None, municipality: str, team: str | None = None) -> Scope:
+    """The person's scope, after checking that it covers the municipality (and the team)."""
+    s = _who(scope)
+    munis, teams = present()
+    s.require_municipality(municipality, munis)
+    if team is not None:
+        if s.role == "teamleder" and team not in s.teams:
+            raise access.Forbidden("Teamet ligger uden for din adgang.")
+        shown = s.allowed(munis) if municipality == ALLE else [municipality]
+        if not any(team in teams.get(m, ()) for m in shown):
+            raise access.Forbidden("Teamet ligger uden for din adgang.")
+    return s
+
+
+def check_filters(municipality: str, team: str | None, *, scope: Scope | None = None) -> Scope:
+    """Refuse filter values outside the scope up front, for every callback, also on pages that do
+    not use them (each query checks what it uses again)."""
+    return _within(scope, municipality, team)
+
+
+def _across_all(scope: Scope | None) -> Scope:
+    """Figures computed across every municipality (the experiment marts)."""
+    s = _who(scope)
+    if not s.covers_all(present()[0]):
+        raise access.Forbidden("Forsøgenes resultater er opgjort på tværs af alle kommuner og vises kun for "
+                               "brugere med adgang til alle kommuner.")
+    return s
+
+
 def last_run() -> dict | None:
     from orchestration.publish import last_run as _last_run
 
     return _last_run(paths().published)
 
 
-def freshness() -> dict:
+def freshness(*, scope: Scope | None = None) -> dict:
     """When the build was made, the newest extract in it, and how the latest refresh ended."""
+    _who(scope)
     b = build()
     # only files that loaded count: a file quarantined whole names a date it did not deliver
     newest = query("select max(extract_date) filter (where status = 'loaded') as d, "
@@ -88,13 +173,15 @@ def freshness() -> dict:
     }
 
 
-def overview(municipality: str = "ALLE") -> pl.DataFrame:
+def overview(municipality: str = "ALLE", *, scope: Scope | None = None) -> pl.DataFrame:
     """One row per KPI: value, target and whether it is met (marts.kpi_overview)."""
+    _within(scope, municipality)
     return query("select * from marts.kpi_overview where municipality_code = ? order by kpi_code", [municipality])
 
 
-def passive(municipality: str = "ALLE", variant: str = "anciennitet_1_aar") -> dict:
+def passive(municipality: str = "ALLE", variant: str = "anciennitet_1_aar", *, scope: Scope | None = None) -> dict:
     """The passive-citizens figure on the reference date (marts.kpi_passive_citizens)."""
+    _within(scope, municipality)
     df = query("""
         select reference_date, population, passive, passive_share, is_suppressed
         from marts.kpi_passive_citizens
@@ -105,8 +192,11 @@ def passive(municipality: str = "ALLE", variant: str = "anciennitet_1_aar") -> d
 
 # --- the pages' data: each function returns the rows one chart or table shows ----------------------
 
-def filter_options() -> dict:
-    """The values the global filters offer, from the current publication."""
+def filter_options(*, scope: Scope | None = None) -> dict:
+    """The values the global filters offer, from the current publication: only what is in scope."""
+    s = _who(scope)
+    in_scope, teams_of = present()
+    allowed = set(s.allowed(in_scope))
     dates = query("select distinct reference_date from marts.kpi_trend order by 1 desc")["reference_date"].to_list()
     munis = query("select distinct o.municipality_code, k.name from marts.kpi_overview o "
                   "left join reference.ref_kommuner k using (municipality_code) "
@@ -118,34 +208,44 @@ def filter_options() -> dict:
     teams = query("select distinct team_name from marts.kpi_caseload order by 1")["team_name"].to_list()
     experiments = query("select distinct experiment_id, experiment_title from marts.kpi_experiment_evaluation "
                         "order by 1")
-    return {"dates": dates, "municipalities": munis.rows(), "target_groups": groups.rows(), "teams": teams,
-            "experiments": experiments.rows()}
+    everywhere = s.covers_all(in_scope)
+    teams = [t for t in teams if any(t in teams_of.get(m, ()) for m in allowed)
+             and (s.role != "teamleder" or t in s.teams)]
+    return {"dates": dates, "municipalities": [r for r in munis.rows() if r[0] in allowed],
+            "target_groups": groups.rows(), "teams": teams, "all": everywhere,
+            "experiments": experiments.rows() if everywhere else []}
 
 
-def definition(mart: str) -> str:
+def definition(mart: str, *, scope: Scope | None = None) -> str:
     """The documented definition of a mart (dbt docs, persisted as the table comment)."""
+    _who(scope)
     df = query("select comment from duckdb_tables() where schema_name = 'marts' and table_name = ?", [mart])
     return (df["comment"][0] or "") if df.height else ""
 
 
-def current_date():
+def current_date(*, scope: Scope | None = None):
     """The reference date of the publication (the latest date on which every source delivered a complete extract)."""
+    _who(scope)
     return query("select max(reference_date) as d from marts.kpi_trend")["d"][0]
 
 
-def trend(kpi_code: str, municipality: str) -> pl.DataFrame:
+def trend(kpi_code: str, municipality: str, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("select reference_date, value from marts.kpi_trend where kpi_code = ? and municipality_code = ? "
                  "order by reference_date", [kpi_code, municipality])
 
 
-def trends(municipality: str) -> dict[str, pl.DataFrame]:
+def trends(municipality: str, *, scope: Scope | None = None) -> dict[str, pl.DataFrame]:
     """Every KPI's trend for one municipality, in one query."""
+    _within(scope, municipality)
     df = query("select kpi_code, reference_date, value from marts.kpi_trend where municipality_code = ? "
                "order by kpi_code, reference_date", [municipality])
     return {code: part.drop("kpi_code") for (code,), part in df.group_by("kpi_code", maintain_order=True)}
 
 
-def passive_breakdown(municipality: str, date, variant: str, dimension: str) -> pl.DataFrame:
+def passive_breakdown(municipality: str, date, variant: str, dimension: str, *,
+                      scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select dimension_value, population, passive, passive_share, passive_share_low, passive_share_high,
                is_suppressed
@@ -154,7 +254,8 @@ def passive_breakdown(municipality: str, date, variant: str, dimension: str) -> 
         order by passive_share desc nulls last""", [variant, municipality, date, dimension])
 
 
-def passive_trend(municipality: str, variant: str) -> pl.DataFrame:
+def passive_trend(municipality: str, variant: str, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select reference_date, population, passive, passive_share, passive_share_low, passive_share_high, is_suppressed
         from marts.kpi_passive_citizens
@@ -162,7 +263,9 @@ def passive_trend(municipality: str, variant: str) -> pl.DataFrame:
                  [variant, municipality])
 
 
-def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str = "I alt") -> pl.DataFrame:
+def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str = "I alt", *,
+                         scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select kpi_code, event, cohort, cohort_size, events, median_days, p90_days, on_time_share,
                on_time_share_low, on_time_share_high, waited_past_deadline, still_waiting_past_deadline,
@@ -173,20 +276,32 @@ def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str
 
 
 def waiting_list(municipality: str, team: str | None, target_group: str | None,
-                 limit: int | None = None) -> pl.DataFrame:
-    """Spells waiting past a deadline, longest first (the first `limit`, or all)."""
-    return query(f"""
+                 limit: int | None = None, *, scope: Scope | None = None) -> pl.DataFrame:
+    """Spells waiting past a deadline, longest first (the first `limit`, or all). Audited."""
+    s = _within(scope, municipality, team)
+    teams = s.list_teams(team)
+    df = query(f"""
         select event_da as "Venter på", spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler",
                target_group as "Målgruppe", start_date as "Start", days_waiting as "Dage", deadline_days as "Frist"
         from marts.kpi_waiting_list
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
           and (? is null or target_group = ?)
+          and (?::varchar[] is null or list_contains(?::varchar[], team_name))
         order by days_over_deadline desc {f"limit {int(limit)}" if limit else ""}""",
-                 [municipality, municipality, team, team, target_group, target_group])
+                 [municipality, municipality, team, team, target_group, target_group, teams, teams])
+    _audit(s, "waiting_list", municipality, team, target_group, limit, df.height)
+    return df
 
 
-def action_list_sizes(municipality: str, team: str | None, target_group: str | None) -> dict:
-    """How many spells each action list holds, by what they wait for."""
+def _audit(s: Scope, name: str, municipality, team, target_group, limit, rows: int) -> None:
+    audit.record(s, name, {"kommune": municipality, "team": team, "målgruppe": target_group,
+                           "højst": limit}, rows)
+
+
+def action_list_sizes(municipality: str, team: str | None, target_group: str | None, *,
+                      scope: Scope | None = None) -> dict:
+    """How many spells each action list holds, by what they wait for (counts only: every role)."""
+    _within(scope, municipality, team)
     waiting = query("""
         select event_da, count(*) as n from marts.kpi_waiting_list
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?) and (? is null or target_group = ?)
@@ -198,7 +313,8 @@ def action_list_sizes(municipality: str, team: str | None, target_group: str | N
     return {"waiting": dict(waiting.iter_rows()), "overdue": overdue["n"][0]}
 
 
-def timeliness(municipality: str, date, dimension: str) -> pl.DataFrame:
+def timeliness(municipality: str, date, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select dimension_value, spells, deadline_due, deadline_met, deadline_met_share, overdue, overdue_share,
                longest_current_gap_days, is_suppressed
@@ -208,20 +324,26 @@ def timeliness(municipality: str, date, dimension: str) -> pl.DataFrame:
 
 
 def overdue_list(municipality: str, team: str | None, target_group: str | None,
-                 limit: int | None = None) -> pl.DataFrame:
-    """Spells overdue on a statutory deadline, longest gap first (the first `limit`, or all)."""
-    return query(f"""
+                 limit: int | None = None, *, scope: Scope | None = None) -> pl.DataFrame:
+    """Spells overdue on a statutory deadline, longest gap first (the first `limit`, or all). Audited."""
+    s = _within(scope, municipality, team)
+    teams = s.list_teams(team)
+    df = query(f"""
         select spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler", target_group as "Målgruppe",
                rule as "Regel", start_date as "Start", first_deadline_days as "Første frist",
                current_gap_days as "Dage siden sidste"
         from marts.kpi_overdue_list
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
           and (? is null or target_group = ?)
+          and (?::varchar[] is null or list_contains(?::varchar[], team_name))
         order by current_gap_days desc {f"limit {int(limit)}" if limit else ""}""",
-                 [municipality, municipality, team, team, target_group, target_group])
+                 [municipality, municipality, team, team, target_group, target_group, teams, teams])
+    _audit(s, "overdue_list", municipality, team, target_group, limit, df.height)
+    return df
 
 
-def housing_retention(municipality: str, dimension: str) -> pl.DataFrame:
+def housing_retention(municipality: str, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select dimension_value, citizens, lost_home, retention_6m, retention_12m, retention_12m_low,
                retention_12m_high, retention_24m, retention_24m_low, retention_24m_high, is_suppressed
@@ -229,8 +351,10 @@ def housing_retention(municipality: str, dimension: str) -> pl.DataFrame:
                  [municipality, dimension])
 
 
-def housing_curves(municipality: str, dimension: str, max_days: int | None = None) -> pl.DataFrame:
+def housing_curves(municipality: str, dimension: str, max_days: int | None = None, *,
+                   scope: Scope | None = None) -> pl.DataFrame:
     """Kaplan–Meier curves, up to max_days after move-in (all of them when None)."""
+    _within(scope, municipality)
     return query("""
         select dimension_value, days, at_risk, retention, retention_low, retention_high
         from marts.kpi_housing_retention_curve
@@ -238,7 +362,8 @@ def housing_curves(municipality: str, dimension: str, max_days: int | None = Non
         order by dimension_value, days""", [municipality, dimension, max_days, max_days])
 
 
-def time_to_housing(municipality: str, dimension: str) -> pl.DataFrame:
+def time_to_housing(municipality: str, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select dimension_value, citizens, housed, median_days, housed_within_share, housed_within_share_low,
                housed_within_share_high, within_days, is_suppressed
@@ -246,7 +371,8 @@ def time_to_housing(municipality: str, dimension: str) -> pl.DataFrame:
                  [municipality, dimension])
 
 
-def caseloads(municipality: str, date, team: str | None) -> pl.DataFrame:
+def caseloads(municipality: str, date, team: str | None, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality, team)
     return query("""
         select initials, caseworker_id, team_name, fte, cases, cases_per_fte, caseload_cap, is_suppressed
         from marts.kpi_caseload
@@ -254,22 +380,26 @@ def caseloads(municipality: str, date, team: str | None) -> pl.DataFrame:
         order by cases desc nulls last""", [municipality, municipality, date, team, team])
 
 
-def caseload_summary(municipality: str, date) -> pl.DataFrame:
+def caseload_summary(municipality: str, date, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select dimension_value, caseworkers, cases, avg_cases_per_caseworker, avg_cases_per_fte, share_at_or_under_cap
         from marts.kpi_caseload_summary where municipality_code = ? and reference_date = ?
         order by dimension <> 'i_alt', dimension_value""", [municipality, date])
 
 
-def caseworker_changes(municipality: str, date, dimension: str) -> pl.DataFrame:
+def caseworker_changes(municipality: str, date, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select dimension_value, spells, changes, changes_per_spell_year, share_with_2_or_more, is_suppressed
         from marts.kpi_caseworker_changes where municipality_code = ? and reference_date = ? and dimension = ?
         order by dimension_value""", [municipality, date, dimension])
 
 
-def exit_reasons(municipality: str, period: str, target_group: str, period_end=None) -> pl.DataFrame:
+def exit_reasons(municipality: str, period: str, target_group: str, period_end=None, *,
+                 scope: Scope | None = None) -> pl.DataFrame:
     """The exit-reason table of a period as of a month end (period_end), or of the reference date."""
+    _within(scope, municipality)
     return query("""
         select coalesce(r.name_da, e.exit_reason) as exit_reason, new_target_group, spells, reason_spells,
                ended_spells, reason_share, is_suppressed
@@ -281,7 +411,8 @@ def exit_reasons(municipality: str, period: str, target_group: str, period_end=N
                  [municipality, period, target_group, period_end, period_end])
 
 
-def employer_based(municipality: str, dimension: str) -> pl.DataFrame:
+def employer_based(municipality: str, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select reference_date, dimension_value, active_offers, employer_based_offers, employer_based_share,
                employer_based_share_low, employer_based_share_high, is_suppressed
@@ -289,21 +420,24 @@ def employer_based(municipality: str, dimension: str) -> pl.DataFrame:
         order by reference_date, dimension_value""", [municipality, dimension])
 
 
-def active_plans(municipality: str, date, dimension: str) -> pl.DataFrame:
+def active_plans(municipality: str, date, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select dimension_value, spells, spells_with_plan, plan_share, plan_share_low, plan_share_high, is_suppressed
         from marts.kpi_active_plans where municipality_code = ? and reference_date = ? and dimension = ?
         order by plan_share nulls last""", [municipality, date, dimension])
 
 
-def paid_hours() -> pl.DataFrame:
+def paid_hours(*, scope: Scope | None = None) -> pl.DataFrame:
+    _across_all(scope)
     return query("""
         select experiment_id, arm, participants, with_hours_or_education, share, share_low, share_high,
                payout_tier, is_suppressed
         from marts.kpi_paid_hours where is_current order by experiment_id, arm""")
 
 
-def self_sufficiency(municipality: str, dimension: str = "i_alt") -> pl.DataFrame:
+def self_sufficiency(municipality: str, dimension: str = "i_alt", *, scope: Scope | None = None) -> pl.DataFrame:
+    _within(scope, municipality)
     return query("""
         select cohort, dimension_value, ended_spells, self_sufficient_share_3m, self_sufficient_share_6m,
                self_sufficient_share_12m, lasting_share, measurable_6m, not_measurable_reason, is_suppressed
@@ -311,7 +445,8 @@ def self_sufficiency(municipality: str, dimension: str = "i_alt") -> pl.DataFram
         order by cohort, dimension_value""", [municipality, dimension])
 
 
-def experiments(experiment: str | None = None) -> pl.DataFrame:
+def experiments(experiment: str | None = None, *, scope: Scope | None = None) -> pl.DataFrame:
+    _across_all(scope)
     return query("""
         select experiment_id, experiment_title, kpi_code, k.name_da, kind, period_end, indsats_n, indsats_value,
                kontrol_n, kontrol_value,
@@ -321,7 +456,9 @@ def experiments(experiment: str | None = None) -> pl.DataFrame:
         order by experiment_id, kpi_code""", [experiment, experiment])
 
 
-def files() -> pl.DataFrame:
+def files(*, scope: Scope | None = None) -> pl.DataFrame:
+    """Every landed file with its counts and reasons: data-quality detail, for administrators."""
+    _who(scope).require_admin()
     return query("""
         select path as "Fil", entity as "Entitet", extract_date as "Udtræk", status_da as "Status",
                rows_read as "Læst", rows_loaded as "Indlæst", rows_quarantined as "Karantæne",
@@ -329,22 +466,26 @@ def files() -> pl.DataFrame:
         from marts.dq_files order by loaded_at desc, path""")
 
 
-def incomplete_extracts() -> pl.DataFrame:
+def incomplete_extracts(*, scope: Scope | None = None) -> pl.DataFrame:
     """Extracts that lack entities, newest first: what is missing holds the reference date back."""
+    _who(scope)
     return query("""
         select source as "Kilde", extract_date as "Udtræk", entities_delivered as "Modtaget",
                entities_missing as "Mangler"
         from marts.dq_extracts where not is_complete order by extract_date desc, source""")
 
 
-def quarantine_reasons() -> pl.DataFrame:
+def quarantine_reasons(*, scope: Scope | None = None) -> pl.DataFrame:
+    _who(scope).require_admin()
     return query("""
         select entity as "Entitet", path as "Fil", column_name as "Kolonne", reason_da as "Årsag", rejected as "Rækker"
         from marts.dq_quarantine_reasons order by rejected desc""")
 
 
-def dq_labels() -> dict[str, str]:
-    """Danish names of the ingestion's statuses and reasons (reference.ref_dq_koder)."""
+def dq_labels(*, scope: Scope | None = None) -> dict[str, str]:
+    """Danish names of the ingestion's statuses and reasons (reference.ref_dq_koder): data-quality
+    detail, for administrators (the blocked files' lines are listed with them)."""
+    _who(scope).require_admin()
     try:
         return dict(query("select code, name_da from reference.ref_dq_koder").iter_rows())
     except duckdb.Error:  # a build from before the table existed

@@ -79,17 +79,58 @@ def run_refresh(data_dir: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=900)
 
 
+# The people the served dashboard knows (tests.conftest.USERS[name] = role, municipalities, teams).
+# Varde (573) and Tårnby (185) are the generated municipalities; "Team Job" exists in both.
+USERS = {
+    "admin": ("admin", ["*"], []),
+    "leder573": ("leder", ["573"], []),
+    "teamleder573": ("teamleder", ["573"], ["Team Job"]),
+    "analytiker185": ("analytiker", ["185"], []),
+    "begge": ("leder", ["573", "185"], []),
+    "laast": ("leder", ["573"], []),  # the browser test locks this one
+}
+PASSWORD = "korrekt-hest-batteri-42"
+
+
+def add_users(data_dir: Path) -> None:
+    """The USERS, in the accounts file the served dashboard reads (its data folder's secrets)."""
+    from dashboards.users import Accounts
+
+    accounts = Accounts(data_dir / "secrets" / "dashboard")
+    for name, (role, municipalities, teams) in USERS.items():
+        if not accounts.exists(name):
+            accounts.add(name, role, municipalities, teams, PASSWORD)
+
+
+def signed_in(served: dict, name: str):
+    """A requests session signed in as `name` through the real login form, as a browser does."""
+    import re
+
+    import requests
+
+    http = requests.Session()
+    http.headers["Origin"] = served["url"]
+    page = http.get(served["url"] + "/login", timeout=10)
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = http.post(served["url"] + "/login", data={"csrf": token, "brugernavn": name, "adgangskode": PASSWORD},
+                  allow_redirects=False, timeout=10)
+    assert r.status_code == 302, r.text[:500]
+    return http
+
+
 @contextmanager
-def serve(data_dir: Path):
-    """The dashboard served by gunicorn on a free port, as `make run` serves it."""
+def serve(data_dir: Path, env: dict | None = None):
+    """The dashboard served by gunicorn on a free port, as `make run` serves it, with the USERS."""
     import time
     import urllib.request
 
+    add_users(data_dir)
     port = free_port()
-    env = {**os.environ, "KPI_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "KPI_DATA_DIR": str(data_dir), **(env or {})}
     log = (data_dir / "gunicorn.log").open("w")
     proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                             "--workers", "2", "dashboards.app:server"], cwd=REPO, env=env,
+                             "-c", str(REPO / "dashboards" / "gunicorn_conf.py"), "--workers", "2",
+                             "dashboards.app:server"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -119,8 +160,28 @@ def served_dashboard(tmp_path_factory):
         yield served
 
 
+# Records every Content-Security-Policy violation of a page, from before its first script runs
+CSP_RECORDER = """window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+def sign_in(driver, served: dict, name: str = "admin", password: str = PASSWORD):
+    """Sign in through the login page as a person does; returns once the dashboard shows."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.delete_all_cookies()
+    driver.get(served["url"] + "/login")
+    driver.find_element(By.ID, "login-user").send_keys(name)
+    driver.find_element(By.ID, "login-password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "whoami") or d.find_elements(By.ID, "login-error"))
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(served_dashboard):
+    """Headless Chromium, signed in to the served dashboard as an administrator."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -138,6 +199,8 @@ def browser():
     driver = webdriver.Chrome(options=opts, service=Service(executable_path="/usr/bin/chromedriver"))
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.download_dir = downloads
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_RECORDER})
+    sign_in(driver, served_dashboard)
     yield driver
     driver.quit()
 

@@ -25,18 +25,25 @@ PAGES = {"/": "overblik-content", "/passive": "passive-content", "/tid-til-indsa
          "/tid-til-bolig": "tidbolig-content", "/sagsstammer": "sagsstammer-content",
          "/sagsbehandlerskift": "skift-content", "/afslutningsaarsager": "exit-content",
          "/tilbud-og-planer": "tilbud-content", "/loentimer": "loentimer-content", "/forsoeg": "forsoeg-content",
-         "/datakvalitet": "dq-content"}
+         "/datakvalitet": "dq-content", "/revision": "revision-content"}
 
 
 @contextmanager
-def published_data(served):
-    """dashboards.data pointed at the served app's publication, to compute what the page must show."""
+def published_data(served, scope=None):
+    """dashboards.data pointed at the served app's publication, to compute what the page must show,
+    read as an administrator (or as `scope`) in a request context of its own."""
+    import flask
+
+    from dashboards.scope import Scope
+
     before = os.environ.get("KPI_DATA_DIR")
     os.environ["KPI_DATA_DIR"] = str(served["data"])
     try:
         from dashboards import data
 
-        yield data
+        with flask.Flask(__name__).test_request_context():
+            flask.g.scope = scope or Scope("test", "admin", frozenset({"*"}))
+            yield data
     finally:
         if before is None:
             del os.environ["KPI_DATA_DIR"]
@@ -66,6 +73,8 @@ def test_every_page_loads_without_console_errors(served_dashboard, browser):
         name = path.strip("/") or "overblik"
         assert screenshot(browser, name).stat().st_size > 20_000
         assert severe_console_errors(browser) == [], path
+        # rendered with the Content-Security-Policy on, and nothing it refused
+        assert browser.execute_script("return window.__csp") == [], path
 
 
 def test_overview_cards_show_the_marts_values(served_dashboard, browser):

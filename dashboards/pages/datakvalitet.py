@@ -61,8 +61,11 @@ def _blocked_section(blocked: pl.DataFrame):
 
 @c.page_content("dq-content")
 def render(f: c.Filters):
+    from dashboards import scope as access
+
     fresh = data.freshness()
     run = fresh["last_run"] or {}
+    admin = access.current().is_admin
     if not run:
         status = html.P("Ingen kørsel registreret endnu.", id="run-status")
     elif run["success"]:
@@ -70,7 +73,15 @@ def render(f: c.Filters):
     else:
         status = html.Div([html.P(f"Seneste kørsel {run['finished_at'][:16].replace('T', ' ')} fejlede. Dashboardet "
                                   "viser den seneste gode kørsel.", id="run-status"),
-                           html.Pre(run.get("message") or "", id="run-problems")], className="alert bad")
+                           html.Pre(run.get("message") or "", id="run-problems") if admin else None],
+                          className="alert bad")
+    summary = c.section("Seneste kørsel", "Data opdateres hver nat kl. 02.00 og når nye filer lander.", status,
+                        html.P(f"Publiceret {fresh['built_at']:%d-%m-%Y %H:%M}, nyeste udtræk "
+                               f"{fresh['newest_extract']:%d-%m-%Y}: {c.number(fresh['files'])} filer, "
+                               f"{c.number(fresh['rows_quarantined'])} rækker i karantæne.", id="build-info"))
+    if not admin:  # file names, reasons and the run's messages are data-quality detail, for administrators
+        return html.Div([summary, html.P("Filer og afviste rækker i detaljer vises for administratorer.",
+                                         className="definition", id="dq-detail-hidden")])
     files = _files(f)
     reasons = _quarantine(f)
     whole_paths = reasons.filter(reasons["Kolonne"] == "(hele filen)")["Fil"]

@@ -72,6 +72,11 @@ def _experiment(df, experiment_id: str):
 
 @c.page_content("forsoeg-content")
 def render(f: c.Filters):
+    from dashboards import scope as access
+
+    if not access.current().covers_all(data.present()[0]):
+        return c.section("Forsøg og projekter", "Forsøgenes resultater er opgjort på tværs af alle kommuner og "
+                         "vises kun for brugere med adgang til alle kommuner.", section_id="forsoeg-hidden")
     df = _rows(f)
     return html.Div([
         c.section("Forsøg og projekter", data.definition("kpi_experiment_evaluation"),

@@ -77,8 +77,16 @@ def self_headline(self_) -> html.Div:
 
 @c.page_content("loentimer-content")
 def render(f: c.Filters):
-    paid = _paid(f)
+    from dashboards import scope as access
+
     self_ = _self(f)
+    if not access.current().covers_all(data.present()[0]):  # the experiments' figures span every municipality
+        return html.Div([
+            c.section("Løntimer eller uddannelse", "Forsøgenes tal er opgjort på tværs af alle kommuner og vises "
+                      "kun for brugere med adgang til alle kommuner.", section_id="paid-hidden"),
+            c.section("Selvforsørgelse", data.definition("kpi_self_sufficiency"), self_headline(self_)),
+            c.graph(_self_chart(self_), "self-chart", "self_sufficiency")])
+    paid = _paid(f)
     label = [f"{e} {a}" for e, a in zip(paid["experiment_id"].to_list(), paid["arm"].to_list(), strict=True)]
     return html.Div([
         c.section("Løntimer eller uddannelse", data.definition("kpi_paid_hours")),
@@ -90,11 +98,7 @@ def render(f: c.Filters):
                                      "with_hours_or_education": "Med løntimer/uddannelse", "share": "Andel",
                                      "share_low": "Nedre", "share_high": "Øvre", "payout_tier": "Udbetaling"}),
         c.section("Selvforsørgelse", data.definition("kpi_self_sufficiency"), self_headline(self_)),
-        c.graph(c.line(self_["cohort"].to_list(), {"3 mdr.": self_["self_sufficient_share_3m"].to_list(),
-                                                  "6 mdr.": self_["self_sufficient_share_6m"].to_list(),
-                                                  "12 mdr.": self_["self_sufficient_share_12m"].to_list()},
-                       "Andel selvforsørgende efter afslutning, pr. afslutningsmåned", percent=True),
-                "self-chart", "self_sufficiency"),
+        c.graph(_self_chart(self_), "self-chart", "self_sufficiency"),
         html.H2("Pr. forsøgsgruppe"),
         c.table(_arm_names(_self_arms(f).sort("cohort", descending=True)), "self-arms-table",
                 {"cohort": "Afslutningsmåned", "dimension_value": "Forsøgsgruppe", "ended_spells": "Afsluttede",
@@ -102,3 +106,10 @@ def render(f: c.Filters):
                  "self_sufficient_share_12m": "12 mdr.", "lasting_share": "Varigt"}),
         c.download_buttons("self_sufficiency_arms"),
     ])
+
+
+def _self_chart(self_):
+    return c.line(self_["cohort"].to_list(), {"3 mdr.": self_["self_sufficient_share_3m"].to_list(),
+                                              "6 mdr.": self_["self_sufficient_share_6m"].to_list(),
+                                              "12 mdr.": self_["self_sufficient_share_12m"].to_list()},
+                  "Andel selvforsørgende efter afslutning, pr. afslutningsmåned", percent=True)

@@ -7,6 +7,7 @@ from dash import html
 
 from dashboards import components as c
 from dashboards import data
+from dashboards import scope as access
 
 dash.register_page(__name__, path="/rettidighed", name="Rettidighed", title="Rettidighed", order=3)
 
@@ -40,9 +41,21 @@ def render(f: c.Filters):
                                           "overdue_share": "Andel overskredet",
                                           "longest_current_gap_days": "Længste hul (dage)"}),
         html.H2("Handlingsliste: overskredne frister"),
-        c.shown_of(min(c.SHOWN, total := data.action_list_sizes(f.municipality, f.team, f.target_group)["overdue"]),
-                   total),
-        c.table(data.overdue_list(f.municipality, f.team, f.target_group, limit=c.SHOWN), "overdue-list",
-                page_size=20),
-        c.download_buttons("overdue_list"),
+        *action_list(f),
     ])
+
+
+def action_list(f: c.Filters) -> list:
+    """The list itself, for the roles that see it (a teamleder: their own teams only)."""
+    scope = access.current()
+    if not scope.may_see_lists:
+        return [html.P("Handlingslisten med de enkelte forløb vises for teamledere og administratorer.",
+                       className="definition", id="overdue-list-hidden")]
+    if scope.is_admin:
+        total = data.action_list_sizes(f.municipality, f.team, f.target_group)["overdue"]
+        rows = data.overdue_list(f.municipality, f.team, f.target_group, limit=c.SHOWN)
+    else:  # a teamleder's own teams: a short list, counted from itself
+        rows = data.overdue_list(f.municipality, f.team, f.target_group)
+        total, rows = rows.height, rows.head(c.SHOWN)
+    return [c.shown_of(min(c.SHOWN, total), total), c.table(rows, "overdue-list", page_size=20),
+            c.download_buttons("overdue_list")]

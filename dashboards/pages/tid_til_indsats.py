@@ -7,6 +7,7 @@ from dash import html
 
 from dashboards import components as c
 from dashboards import data
+from dashboards import scope as access
 
 dash.register_page(__name__, path="/tid-til-indsats", name="Tid til indsats", title="Tid til indsats", order=2)
 
@@ -60,7 +61,6 @@ def render(f: c.Filters):
     summary = summary.with_columns(summary["event"].replace(EVENTS))
     on_time = {EVENTS[e]: months.filter(months["event"] == e)["on_time_share"].to_list() for e in EVENTS}
     cohorts = months.filter(months["event"] == "first_meeting")["cohort"].to_list()
-    waiting = data.waiting_list(f.municipality, f.team, f.target_group, limit=c.SHOWN)
     sizes = data.action_list_sizes(f.municipality, f.team, f.target_group)["waiting"]
     late_first = sizes.get("Første samtale", 0)
     return html.Div([
@@ -77,7 +77,21 @@ def render(f: c.Filters):
         c.graph(c.line(cohorts, on_time, "Andel rettidigt pr. startmåned", percent=True),
                 "tid-trend", "time_to_intervention"),
         html.H2("Handlingsliste: venter ud over fristen"),
-        c.shown_of(waiting.height, sum(sizes.values())),
-        c.table(waiting, "waiting-list", page_size=20),
-        c.download_buttons("waiting_list"),
+        *action_list(f, sum(sizes.values())),
     ])
+
+
+def action_list(f: c.Filters, total: int) -> list:
+    """The list itself, for the roles that see it (a teamleder: their own teams only)."""
+    scope = access.current()
+    if not scope.may_see_lists:
+        return [html.P("Handlingslisten med de enkelte forløb vises for teamledere og administratorer.",
+                       className="definition", id="waiting-list-hidden")]
+    if scope.is_admin:
+        waiting = data.waiting_list(f.municipality, f.team, f.target_group, limit=c.SHOWN)
+    else:  # the municipality's count covers other teams too: a teamleder's own list is short, take it whole
+        waiting = data.waiting_list(f.municipality, f.team, f.target_group)
+        total = waiting.height
+        waiting = waiting.head(c.SHOWN)
+    return [c.shown_of(waiting.height, total), c.table(waiting, "waiting-list", page_size=20),
+            c.download_buttons("waiting_list")]
