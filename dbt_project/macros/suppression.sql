@@ -12,12 +12,13 @@
   subtract along. Each such identity is a *group*: a total and the cells that add up to it (the
   'i_alt' row and the values of one breakdown; the 'ALLE' row and each municipality; a period and
   the months it spans; a team and its caseworkers). A group with exactly one hidden member gives
-  it back by subtraction, and so does a group whose hidden cells are all 1 (their sum equals their
-  number); such a group hides one more member, the smallest visible cell (a total only when no
+  it back by subtraction, and (var suppression_all_ones) so does a group whose hidden cells are
+  all 1 (their sum equals their number); such a group hides one more member, the smallest visible cell (a total only when no
   cell is left), ties broken by the row's key so every build hides the same cells. Hiding a
   member can leave another group with a single hidden member, so the rule is applied round after
   round (var suppression_rounds) until nothing changes. tests/test_disclosure.py attacks the result
-  with every identity at once (linear programming over the published margins) and recovers nothing.
+  with every identity at once: subtraction chains and linear systems recover nothing; interval
+  reasoning (bounds) still pins some hidden counts, mostly zeros (a strict xfail there).
 
   with_suppression(relation, keys, population, counts, groups)
     keys       the columns that identify a row (for the deterministic tie-break)
@@ -96,7 +97,7 @@
         from _state_{{ i }}
         group by _g
         having count(*) filter (where _hidden) = 1
-            or (count(*) filter (where _hidden and not _total) >= 2
+            or ({{ var('suppression_all_ones') }} and count(*) filter (where _hidden and not _total) >= 2
                 and bool_or(_total and not _hidden)
                 and sum(_size) filter (where _hidden and not _total) = count(*) filter (where _hidden and not _total))
     ),
