@@ -60,7 +60,7 @@ def random_censored(rng, groups: int) -> list[tuple[int, int, bool]]:
         # coarse days, so that ties of events and censorings at one day are common
         days = rng.integers(0, int(rng.integers(5, 200)), n)
         events = rng.random(n) < rng.uniform(0.2, 0.95)
-        rows += [(g, int(d), bool(e)) for d, e in zip(days, events)]
+        rows += [(g, int(d), bool(e)) for d, e in zip(days, events, strict=True)]
     return rows
 
 
@@ -80,7 +80,7 @@ def exact_km(durations, events) -> list[tuple[int, Fraction]]:
     s, out = Fraction(1), []
     for t in sorted(set(durations)):
         n = sum(1 for d in durations if d >= t)
-        d = sum(1 for d_, e in zip(durations, events) if d_ == t and e)
+        d = sum(1 for d_, e in zip(durations, events, strict=True) if d_ == t and e)
         s *= Fraction(n - d, n)
         out.append((t, s))
     return out
@@ -93,7 +93,7 @@ def test_kaplan_meier_and_greenwood_bands_equal_lifelines_on_random_censored_dat
     obs = random_censored(rng, 40)
     rows = run(macros["km"], obs=obs)
     by_group: dict[int, dict[int, tuple]] = {}
-    for g, t, n_at_risk, events, censored, s, low, high, _ in rows:
+    for g, t, _n, _d, _c, s, low, high, _ in rows:
         by_group.setdefault(g, {})[t] = (s, low, high)
     compared = 0
     for g, curve in by_group.items():
@@ -123,6 +123,8 @@ def test_wilson_and_newcombe_intervals_equal_statsmodels(macros):
     for x1, n1, x2, n2, l1, u1, l2, u2, d_low, d_high in run(macros["shares"], shares=shares):
         ref_l1, ref_u1 = proportion_confint(x1, n1, alpha=0.05, method="wilson")
         assert abs(l1 - ref_l1) < TOL and abs(u1 - ref_u1) < TOL, (x1, n1, l1, ref_l1, u1, ref_u1)
+        ref_l2, ref_u2 = proportion_confint(x2, n2, alpha=0.05, method="wilson")
+        assert abs(l2 - ref_l2) < TOL and abs(u2 - ref_u2) < TOL, (x2, n2, l2, ref_l2, u2, ref_u2)
         ref_low, ref_high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff",
                                                        alpha=0.05)
         assert abs(d_low - ref_low) < TOL and abs(d_high - ref_high) < TOL, (x1, n1, x2, n2, d_low, ref_low)
