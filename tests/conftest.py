@@ -210,3 +210,23 @@ def screenshot(driver, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(path))
     return path
+
+
+# --- a demo publication for the statistics and disclosure tests --------------------------------
+
+@pytest.fixture(scope="session")
+def demo_publication(tmp_path_factory):
+    """Demo data for both municipalities (3,000 citizens), one real refresh, and a read-only
+    connection to the build it published (marts and the intermediate models behind them)."""
+    import duckdb
+
+    from orchestration.publish import current_build
+
+    data = tmp_path_factory.mktemp("demo_publication")
+    make_landing(data / "landing", 3000)
+    refresh = run_refresh(data)
+    assert refresh.returncode == 0, refresh.stderr[-3000:]
+    _, path = current_build(data / "warehouse" / "published")
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()

@@ -1,11 +1,33 @@
 {#
-  Confidence intervals used by the marts. z = 1.96 gives 95 %.
+  z95(): the one normal quantile every 95 % interval uses (Wilson, Newcombe, Greenwood bands and
+  the survival difference): Φ⁻¹(0.975) = 1.959963984540054, not the rounded 1.96, so the intervals
+  agree with statsmodels and lifelines to floating-point precision.
+#}
+{% macro z95() -%} 1.959963984540054 {%- endmacro %}
+
+{#
+  km_quantile(p): the Kaplan–Meier p-quantile of time (median: p = 0.5; 90th percentile of time to
+  the event: p = 0.1), the first t with S(t) <= p. S is computed as exp(sum(ln(1 - d/n))), which
+  lands about 1e-16 away from the exact product; where the exact S is p itself (e.g. 10 of 20 have
+  had the event) a plain `<=` would skip that step and report a later day. S within
+  km_tolerance() of p therefore counts as reached: far above the rounding of the log-sum (under
+  1e-12 even over 1e5 steps), far below any real difference between two steps of a curve.
+#}
+{% macro km_tolerance() -%} 1e-10 {%- endmacro %}
+
+{% macro km_quantile(p, t='t', survival='survival') -%}
+    min({{ t }}) filter (where {{ survival }} <= {{ p }} + {{ km_tolerance() }})
+{%- endmacro %}
+
+{#
+  Confidence intervals used by the marts, at z = z95() (95 %).
   Wilson score interval for a share x / n; Newcombe's hybrid score interval (method 10) for a
   difference of two independent shares; both are 0–1 bounded and behave at 0 and 1, unlike the
   normal approximation.
 #}
 
-{% macro wilson_low(x, n, z=1.96) -%}
+{% macro wilson_low(x, n, z=none) -%}
+    {%- set z = z or z95() -%}
     case when ({{ n }}) > 0 then greatest(0.0,
         (({{ x }}) / ({{ n }}) + {{ z }}^2 / (2 * ({{ n }}))
          - {{ z }} * sqrt((({{ x }}) / ({{ n }})) * (1 - ({{ x }}) / ({{ n }})) / ({{ n }}) + {{ z }}^2 / (4 * ({{ n }})^2)))
@@ -13,7 +35,8 @@
     end
 {%- endmacro %}
 
-{% macro wilson_high(x, n, z=1.96) -%}
+{% macro wilson_high(x, n, z=none) -%}
+    {%- set z = z or z95() -%}
     case when ({{ n }}) > 0 then least(1.0,
         (({{ x }}) / ({{ n }}) + {{ z }}^2 / (2 * ({{ n }}))
          + {{ z }} * sqrt((({{ x }}) / ({{ n }})) * (1 - ({{ x }}) / ({{ n }})) / ({{ n }}) + {{ z }}^2 / (4 * ({{ n }})^2)))
@@ -35,7 +58,7 @@
   kaplan_meier(relation, group_columns, duration, event)
 
   The Kaplan–Meier curve of each group in `relation`: one row per group and distinct duration
-  with the number at risk, events, censored, the survival S(t) and its 95 % band (Greenwood's
+  with the number at risk, events, censored, the survival S(t) and its 95 % band (z95(); Greenwood's
   variance on the log(-log) scale, which stays within 0–1). `event` is true for an event and
   false for a censored observation (still waiting, still housed at the extract date, died).
   A day-0 row with S = 1 starts every curve that has no observation at day 0.
@@ -83,9 +106,9 @@
     )
     select {{ groups }}, t, n_at_risk, events, censored, survival,
         case when survival <= 0 or survival >= 1 then survival
-             else power(survival, exp(1.96 * sqrt(greenwood) / abs(ln(survival)))) end as survival_low,
+             else power(survival, exp({{ z95() }} * sqrt(greenwood) / abs(ln(survival)))) end as survival_low,
         case when survival <= 0 or survival >= 1 then survival
-             else power(survival, exp(-1.96 * sqrt(greenwood) / abs(ln(survival)))) end as survival_high,
+             else power(survival, exp(-{{ z95() }} * sqrt(greenwood) / abs(ln(survival)))) end as survival_high,
         greenwood
     from curve
     union all

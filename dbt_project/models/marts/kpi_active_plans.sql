@@ -29,7 +29,8 @@ cells as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension'], 'spells') }}
+    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'], 'spells', ['spells_with_plan'],
+                                      breakdown_groups(['reference_date'], dims)) }}
 )
 
 select

@@ -1,10 +1,15 @@
--- SAGSSTAMME (kpis.md §5): ongoing cases per caseworker on each reference date.
+-- SAGSSTAMME (kpis.md §5): ongoing cases per caseworker on each reference date; which are
+-- suppressed is decided with the team totals (int_caseload_suppression).
 with cells as (
     select * from {{ ref('int_caseload_cells') }}
 ),
 
 dates as (
     select * from {{ ref('int_reference_dates') }}
+),
+
+flags as (
+    select * from {{ ref('int_caseload_suppression') }} where dimension = 'caseworker_id'
 )
 
 select
@@ -15,10 +20,13 @@ select
     c.caseworker_id,
     c.initials,
     c.fte,
-    case when {{ is_small('c.cases') }} then null else c.cases end as cases,
-    case when {{ is_small('c.cases') }} then null else c.cases_per_fte end as cases_per_fte,
+    {{ suppressed('c.cases', 'f.is_suppressed') }} as cases,
+    {{ suppressed('c.cases_per_fte', 'f.is_suppressed') }} as cases_per_fte,
     c.at_or_under_cap,
     {{ var('caseload_cap') }} as caseload_cap,
-    {{ is_small('c.cases') }} as is_suppressed
+    f.is_suppressed
 from cells as c
 inner join dates as d using (reference_date)
+inner join flags as f
+    on f.reference_date = c.reference_date and f.municipality_code = c.municipality_code
+    and f.dimension_value = c.caseworker_id

@@ -47,7 +47,8 @@ cells as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension'], 'spells') }}
+    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'], 'spells', ['changes', 'spells_with_2_or_more'],
+                                      breakdown_groups(['reference_date'], dims)) }}
 )
 
 select

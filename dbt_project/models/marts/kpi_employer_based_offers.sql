@@ -33,8 +33,8 @@ cells as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension'],
-                                      'active_offers', 'employer_based_offers') }}
+    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'], 'active_offers', ['employer_based_offers'],
+                                      breakdown_groups(['reference_date'], dims)) }}
 )
 
 select

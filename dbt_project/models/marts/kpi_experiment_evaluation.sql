@@ -30,9 +30,11 @@ current_period as (
 passive as (
     select c.reference_date as period_end, split_part(dimension_value, ':', 1) as experiment_id,
            'PASSIV_ANDEL' as kpi_code, split_part(dimension_value, ':', 2) as arm, 'share' as kind,
-           passive / population as value, population as n, passive as x, null::double as var
+           c.passive / c.population as value, c.population as n, c.passive as x, null::double as var,
+           p.is_suppressed as source_suppressed
     from {{ ref('int_passive_cells') }} as c
     inner join periods as d on d.period_end = c.reference_date
+    inner join {{ ref('kpi_passive_citizens') }} as p using (variant, reference_date, municipality_code, dimension, dimension_value)
     where variant = 'alle_varigheder' and municipality_code = 'ALLE'
       and dimension = 'experiment_arm' and dimension_value <> 'ikke i forsøg'
 ),
@@ -42,8 +44,10 @@ waiting as (
            case event when 'first_meeting' then 'TID_FOERSTE_SAMTALE' when 'job_plan' then 'TID_JOBRETTET_PLAN'
                 else 'TID_AKTIV_INDSATS' end,
            split_part(dimension_value, ':', 2), 'median',
-           min(t) filter (where survival <= 0.5), max(n_at_risk), null, null
+           {{ km_quantile(0.5) }}, max(n_at_risk), null, null, bool_or(p.is_suppressed)
     from {{ ref('int_time_to_intervention_km') }}
+    inner join {{ ref('kpi_time_to_intervention') }} as p
+        using (cohort, event, municipality_code, dimension, dimension_value)
     where cohort = 'seneste_12_mdr' and municipality_code = 'ALLE' and dimension = 'experiment_arm'
       and dimension_value <> 'ikke i forsøg'
     group by all
@@ -53,8 +57,9 @@ housing as (
     select (select period_end from current_period), split_part(dimension_value, ':', 1), 'BOLIGFASTHOLDELSE_' || m || 'M',
            split_part(dimension_value, ':', 2), 'survival',
            arg_max(survival, t) filter (where t <= d), max(n_at_risk), null,
-           arg_max(survival * survival * greenwood, t) filter (where t <= d)
-    from {{ ref('int_housing_retention_km') }},
+           arg_max(survival * survival * greenwood, t) filter (where t <= d), bool_or(p.is_suppressed)
+    from {{ ref('int_housing_retention_km') }}
+    inner join {{ ref('kpi_housing_retention') }} as p using (municipality_code, dimension, dimension_value),
          (values (12, 365), (24, 730)) as h(m, d)
     where municipality_code = 'ALLE' and dimension = 'experiment_arm' and dimension_value <> 'ikke i forsøg'
     group by all
@@ -62,13 +67,14 @@ housing as (
 
 paid_hours as (
     select c.reference_date, experiment_id, 'LOENTIMER_ANDEL', arm, 'share',
-           with_hours_or_education / participants, participants, with_hours_or_education, null
+           c.with_hours_or_education / c.participants, c.participants, c.with_hours_or_education, null, p.is_suppressed
     from {{ ref('int_paid_hours_cells') }} as c
     inner join periods as d on d.period_end = c.reference_date
+    inner join {{ ref('kpi_paid_hours') }} as p using (reference_date, experiment_id, arm)
 ),
 
 caseload as (
-    select o.reference_date, o.experiment_id, 'SAGSSTAMME', o.arm, 'mean', avg(c.cases), count(*), null, null
+    select o.reference_date, o.experiment_id, 'SAGSSTAMME', o.arm, 'mean', avg(c.cases), count(*), null, null, false
     from {{ ref('int_ongoing_spells') }} as o
     inner join {{ ref('int_caseload_cells') }} as c using (reference_date, caseworker_id)
     inner join periods as d on d.period_end = o.reference_date
@@ -88,7 +94,8 @@ side_by_side as (
     select
         i.period_end, i.experiment_id, i.kpi_code, i.kind,
         i.value as indsats_value, i.n as indsats_n, i.x as indsats_x, i.var as indsats_var,
-        k.value as kontrol_value, k.n as kontrol_n, k.x as kontrol_x, k.var as kontrol_var
+        k.value as kontrol_value, k.n as kontrol_n, k.x as kontrol_x, k.var as kontrol_var,
+        coalesce(i.source_suppressed, false) or coalesce(k.source_suppressed, false) as source_suppressed
     from arm_values as i
     left join arm_values as k
         on k.period_end = i.period_end and k.experiment_id = i.experiment_id and k.kpi_code = i.kpi_code
@@ -102,12 +109,12 @@ with_ci as (
         case kind
             when 'share' then {{ newcombe_low('indsats_value', wilson_low('indsats_x', 'indsats_n'),
                                               'kontrol_value', wilson_high('kontrol_x', 'kontrol_n')) }}
-            when 'survival' then indsats_value - kontrol_value - 1.96 * sqrt(indsats_var + kontrol_var)
+            when 'survival' then indsats_value - kontrol_value - {{ z95() }} * sqrt(indsats_var + kontrol_var)
         end as difference_low,
         case kind
             when 'share' then {{ newcombe_high('indsats_value', wilson_high('indsats_x', 'indsats_n'),
                                                'kontrol_value', wilson_low('kontrol_x', 'kontrol_n')) }}
-            when 'survival' then indsats_value - kontrol_value + 1.96 * sqrt(indsats_var + kontrol_var)
+            when 'survival' then indsats_value - kontrol_value + {{ z95() }} * sqrt(indsats_var + kontrol_var)
         end as difference_high
     from side_by_side
 ),
@@ -118,8 +125,10 @@ targets as (
 
 small as (
     select *,
+        -- an arm's own counts under min_cell_size, or a figure its own mart hides (so that nothing
+        -- hidden there is published here); never null
         coalesce(indsats_n, 0) < {{ var('min_cell_size') }} or coalesce(kontrol_n, 0) < {{ var('min_cell_size') }}
-            or {{ is_small('indsats_x') }} or {{ is_small('kontrol_x') }} as is_suppressed
+            or {{ is_small('indsats_x') }} or {{ is_small('kontrol_x') }} or source_suppressed as is_suppressed
     from with_ci
 )
 

@@ -23,7 +23,8 @@ at_month as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('at_month', ['municipality_code', 'dimension'], 'citizens') }}
+    select * from {{ with_suppression('at_month', ['municipality_code', 'dimension', 'dimension_value'], 'citizens', ['lost_home'],
+                                      breakdown_groups([], ['support_method', 'rent_subsidy', 'cohort_year', 'experiment_arm'])) }}
 )
 
 select

@@ -7,7 +7,7 @@ with cells as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('cells', ['reference_date', 'experiment_id'], 'participants', 'with_hours_or_education') }}
+    select * from {{ with_suppression('cells', ['reference_date', 'experiment_id', 'arm'], 'participants', ['with_hours_or_education']) }}
 )
 
 select

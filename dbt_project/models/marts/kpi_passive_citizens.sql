@@ -1,4 +1,6 @@
 -- PASSIV_ANDEL (kpis.md §1), with small cells suppressed.
+{% set dims = ['team_name', 'caseworker_id', 'experiment_arm'] %}
+
 with cells as (
     select * from {{ ref('int_passive_cells') }}
 ),
@@ -8,8 +10,9 @@ dates as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('cells', ['variant', 'reference_date', 'municipality_code', 'dimension'],
-                                      'population', 'passive') }}
+    select * from {{ with_suppression('cells', ['variant', 'reference_date', 'municipality_code', 'dimension', 'dimension_value'],
+                                      'population', ['passive'],
+                                      breakdown_groups(['variant', 'reference_date'], dims)) }}
 )
 
 select

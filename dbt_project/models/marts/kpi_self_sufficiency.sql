@@ -5,6 +5,12 @@
 -- measurable, with the reason, and its share is null: never 0 %.
 {% set dims = ['target_group', 'experiment_arm'] %}
 {% set windows = [('3m', 3), ('6m', 6), ('12m', 12), ('lasting', var('lasting_months'))] %}
+{#- the counts behind each share that is shown (a measurable window): each falls under the primary rule -#}
+{% set shown_counts = [] %}
+{% for name, k in windows %}
+    {% do shown_counts.append('case when measurable_' ~ name ~ ' then followed_' ~ name ~ ' end') %}
+    {% do shown_counts.append('case when measurable_' ~ name ~ ' then ' ~ ('lasting' if name == 'lasting' else 'self_sufficient_' ~ name) ~ ' end') %}
+{% endfor %}
 
 with months as (
     select * from {{ ref('int_self_sufficiency') }}
@@ -52,7 +58,9 @@ measurable as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('measurable', ['cohort', 'municipality_code', 'dimension'], 'ended_spells') }}
+    select * from {{ with_suppression('measurable', ['cohort', 'municipality_code', 'dimension', 'dimension_value'], 'ended_spells',
+                                      shown_counts,
+                                      breakdown_groups(['cohort'], dims)) }}
 )
 
 select

@@ -27,7 +27,7 @@ summary as (
         municipality_code, dimension, dimension_value,
         max(n_at_risk) as citizens,
         sum(events) as housed,
-        min(t) filter (where survival <= 0.5) as median_days,
+        {{ km_quantile(0.5) }} as median_days,
         1 - arg_max(survival, t) filter (where t <= {{ var('time_to_housing_days') }}) as housed_within_share,
         1 - arg_max(survival_high, t) filter (where t <= {{ var('time_to_housing_days') }}) as housed_within_share_low,
         1 - arg_max(survival_low, t) filter (where t <= {{ var('time_to_housing_days') }}) as housed_within_share_high
@@ -36,7 +36,8 @@ summary as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('summary', ['municipality_code', 'dimension'], 'citizens') }}
+    select * from {{ with_suppression('summary', ['municipality_code', 'dimension', 'dimension_value'], 'citizens', ['housed'],
+                                      breakdown_groups([], ['first_stay_type', 'cohort_year'])) }}
 )
 
 select

@@ -20,8 +20,8 @@ summary as (
         c.cohort, c.event, c.municipality_code, c.dimension, c.dimension_value,
         max(c.n_at_risk) as cohort_size,
         sum(c.events) as events,
-        min(c.t) filter (where c.survival <= 0.5) as median_days,
-        min(c.t) filter (where c.survival <= 0.1) as p90_days,
+        {{ km_quantile(0.5, 'c.t', 'c.survival') }} as median_days,
+        {{ km_quantile(0.1, 'c.t', 'c.survival') }} as p90_days,
         1 - arg_max(c.survival, c.t) filter (where c.t <= d.deadline_days) as on_time_share,
         1 - arg_max(c.survival_high, c.t) filter (where c.t <= d.deadline_days) as on_time_share_low,
         1 - arg_max(c.survival_low, c.t) filter (where c.t <= d.deadline_days) as on_time_share_high
@@ -73,9 +73,32 @@ waiting as (
     group by cohort, event, municipality_code_all, dimension, dimension_value
 ),
 
+counted as (
+    -- the summary with the waiting counts, and whether a month cohort lies in the last 12 months
+    -- (the months 'seneste_12_mdr' adds up)
+    select s.*,
+        coalesce(w.still_waiting_past_deadline, 0) as still_waiting_past_deadline,
+        coalesce(l.waited_past_deadline, 0) as waited_past_deadline,
+        s.cohort >= strftime(r.reference_date - interval 11 month, '%Y-%m') as in_last_12_months
+    from summary as s
+    cross join (select reference_date from {{ ref('int_reference_dates') }} where is_current) as r
+    left join waiting as w
+        on w.cohort = s.cohort and w.event = s.event and w.municipality_code_all = s.municipality_code
+        and w.dimension = s.dimension and w.dimension_value = s.dimension_value
+    left join late as l
+        on l.cohort = s.cohort and l.event = s.event and l.municipality_code_all = s.municipality_code
+        and l.dimension = s.dimension and l.dimension_value = s.dimension_value
+),
+
 suppressed as (
     select s.*, d.kpi_code, d.deadline_days
-    from {{ with_suppression('summary', ['cohort', 'event', 'municipality_code', 'dimension'], 'cohort_size') }} as s
+    from {{ with_suppression('counted', keys, 'cohort_size',
+                             ['events', 'still_waiting_past_deadline', 'waited_past_deadline'],
+                             breakdown_groups(['cohort', 'event'], ['target_group', 'experiment_arm'])
+                             ~ " || case when cohort = 'seneste_12_mdr' or in_last_12_months then [{'g': "
+                             ~ group_id(["'12m'", 'event', 'municipality_code', 'dimension', 'dimension_value'])
+                             ~ ", 'total': cohort = 'seneste_12_mdr'}]"
+                             ~ " else [{'g': null::varchar, 'total': false}] end") }} as s
     inner join deadlines as d using (event)
 )
 
@@ -94,15 +117,7 @@ select
     {{ suppressed('s.on_time_share') }} as on_time_share,
     {{ suppressed('s.on_time_share_low') }} as on_time_share_low,
     {{ suppressed('s.on_time_share_high') }} as on_time_share_high,
-    case when s.is_suppressed or {{ is_small('coalesce(w.still_waiting_past_deadline, 0)') }} then null
-         else coalesce(w.still_waiting_past_deadline, 0) end as still_waiting_past_deadline,
-    case when s.is_suppressed or {{ is_small('coalesce(l.waited_past_deadline, 0)') }} then null
-         else coalesce(l.waited_past_deadline, 0) end as waited_past_deadline,
+    {{ suppressed('s.still_waiting_past_deadline') }} as still_waiting_past_deadline,
+    {{ suppressed('s.waited_past_deadline') }} as waited_past_deadline,
     s.is_suppressed
 from suppressed as s
-left join waiting as w
-    on w.cohort = s.cohort and w.event = s.event and w.municipality_code_all = s.municipality_code
-    and w.dimension = s.dimension and w.dimension_value = s.dimension_value
-left join late as l
-    on l.cohort = s.cohort and l.event = s.event and l.municipality_code_all = s.municipality_code
-    and l.dimension = s.dimension and l.dimension_value = s.dimension_value

@@ -21,7 +21,8 @@ cells as (
 ),
 
 suppressed as (
-    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension'], 'spells') }}
+    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'], 'spells', ['deadline_due', 'deadline_met', 'overdue'],
+                                      breakdown_groups(['reference_date'], dims)) }}
 )
 
 select

@@ -1,0 +1,188 @@
+"""The statistics macros (dbt_project/macros/statistics.sql) against exact arithmetic and the
+reference implementations: Kaplan–Meier and its Greenwood bands against lifelines, Wilson and
+Newcombe intervals against statsmodels, KM quantiles against exact fractions.
+
+The macros are compiled by dbt itself (`dbt compile --inline`) and run by DuckDB on random
+censored data, so what is tested is exactly the SQL the marts run."""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+
+import duckdb
+import numpy as np
+import pytest
+
+from tests.conftest import REPO
+
+TOL = 1e-12
+
+
+def compile_inline(sql: str, tmp_path) -> str:
+    """The SQL dbt compiles from `sql` (macros expanded) in the project's own context."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ["KPI_WAREHOUSE_PATH"] = str(tmp_path / "compile.duckdb")
+    cwd = os.getcwd()
+    os.chdir(REPO / "dbt_project")
+    try:
+        res = dbtRunner().invoke(["compile", "--quiet", "--profiles-dir", ".", "--inline", sql,
+                                  "--target-path", str(tmp_path / "target")])
+    finally:
+        os.chdir(cwd)
+    assert res.success, res.exception
+    return res.result.results[0].node.compiled_code
+
+
+@pytest.fixture(scope="module")
+def macros(tmp_path_factory):
+    """Compiled SQL of the KM curve, its quantiles, Wilson and Newcombe, over tables `obs`
+    (g, d, e) and `shares` (x1, n1, x2, n2)."""
+    tmp = tmp_path_factory.mktemp("macros")
+    km = compile_inline("select * from {{ kaplan_meier('obs', ['g'], 'd', 'e') }}", tmp)
+    quantiles = compile_inline(
+        "select g, {{ km_quantile(0.5) }} as median, {{ km_quantile(0.1) }} as p90 "
+        "from {{ kaplan_meier('obs', ['g'], 'd', 'e') }} group by g", tmp)
+    shares = compile_inline(
+        "select *, {{ wilson_low('x1', 'n1') }} as l1, {{ wilson_high('x1', 'n1') }} as u1, "
+        "{{ wilson_low('x2', 'n2') }} as l2, {{ wilson_high('x2', 'n2') }} as u2, "
+        "{{ newcombe_low('x1 / n1', wilson_low('x1', 'n1'), 'x2 / n2', wilson_high('x2', 'n2')) }} as d_low, "
+        "{{ newcombe_high('x1 / n1', wilson_high('x1', 'n1'), 'x2 / n2', wilson_low('x2', 'n2')) }} as d_high "
+        "from shares", tmp)
+    return {"km": km, "quantiles": quantiles, "shares": shares}
+
+
+def random_censored(rng, groups: int) -> list[tuple[int, int, bool]]:
+    rows = []
+    for g in range(groups):
+        n = int(rng.integers(5, 400))
+        # coarse days, so that ties of events and censorings at one day are common
+        days = rng.integers(0, int(rng.integers(5, 200)), n)
+        events = rng.random(n) < rng.uniform(0.2, 0.95)
+        rows += [(g, int(d), bool(e)) for d, e in zip(days, events, strict=True)]
+    return rows
+
+
+def run(sql: str, obs=None, shares=None) -> list[tuple]:
+    con = duckdb.connect()
+    if obs is not None:
+        con.execute("create table obs (g integer, d integer, e boolean)")
+        con.executemany("insert into obs values (?, ?, ?)", obs)
+    if shares is not None:
+        con.execute("create table shares (x1 double, n1 double, x2 double, n2 double)")
+        con.executemany("insert into shares values (?, ?, ?, ?)", shares)
+    return con.execute(sql).fetchall()
+
+
+def exact_km(durations, events) -> list[tuple[int, Fraction]]:
+    """(t, S(t)) at every distinct time, as exact fractions."""
+    s, out = Fraction(1), []
+    for t in sorted(set(durations)):
+        n = sum(1 for d in durations if d >= t)
+        d = sum(1 for d_, e in zip(durations, events, strict=True) if d_ == t and e)
+        s *= Fraction(n - d, n)
+        out.append((t, s))
+    return out
+
+
+def test_kaplan_meier_and_greenwood_bands_equal_lifelines_on_random_censored_data(macros):
+    from lifelines import KaplanMeierFitter
+
+    rng = np.random.default_rng(20261201)
+    obs = random_censored(rng, 40)
+    rows = run(macros["km"], obs=obs)
+    by_group: dict[int, dict[int, tuple]] = {}
+    for g, t, _n, _d, _c, s, low, high, _ in rows:
+        by_group.setdefault(g, {})[t] = (s, low, high)
+    compared = 0
+    for g, curve in by_group.items():
+        d = np.array([o[1] for o in obs if o[0] == g])
+        e = np.array([o[2] for o in obs if o[0] == g])
+        kmf = KaplanMeierFitter(alpha=0.05).fit(d, e)
+        sf = kmf.survival_function_["KM_estimate"]
+        ci = kmf.confidence_interval_
+        for t, (s, low, high) in curve.items():
+            assert abs(s - sf.loc[t]) < TOL, (g, t, s, sf.loc[t])
+            if 0 < s < 1:
+                assert abs(low - ci.iloc[:, 0].loc[t]) < TOL, (g, t, low, ci.loc[t])
+                assert abs(high - ci.iloc[:, 1].loc[t]) < TOL, (g, t, high, ci.loc[t])
+            compared += 1
+    assert compared > 1000
+
+
+def test_wilson_and_newcombe_intervals_equal_statsmodels(macros):
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+    rng = np.random.default_rng(7)
+    shares = []
+    for _ in range(300):
+        n1, n2 = int(rng.integers(1, 2000)), int(rng.integers(1, 2000))
+        shares.append((float(rng.integers(0, n1 + 1)), float(n1), float(rng.integers(0, n2 + 1)), float(n2)))
+    shares += [(0.0, 10.0, 10.0, 10.0), (5.0, 5.0, 0.0, 7.0), (1.0, 1.0, 0.0, 1.0)]
+    for x1, n1, x2, n2, l1, u1, l2, u2, d_low, d_high in run(macros["shares"], shares=shares):
+        ref_l1, ref_u1 = proportion_confint(x1, n1, alpha=0.05, method="wilson")
+        assert abs(l1 - ref_l1) < TOL and abs(u1 - ref_u1) < TOL, (x1, n1, l1, ref_l1, u1, ref_u1)
+        ref_l2, ref_u2 = proportion_confint(x2, n2, alpha=0.05, method="wilson")
+        assert abs(l2 - ref_l2) < TOL and abs(u2 - ref_u2) < TOL, (x2, n2, l2, ref_l2, u2, ref_u2)
+        ref_low, ref_high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff",
+                                                       alpha=0.05)
+        assert abs(d_low - ref_low) < TOL and abs(d_high - ref_high) < TOL, (x1, n1, x2, n2, d_low, ref_low)
+
+
+# Pins the bug of issue 12: S = exp(sum(ln(1 - d/n))) lands 1e-16 above an exact 0.5 or 0.1, so
+# `survival <= 0.5` skipped that step and the median came out days too late.
+@pytest.mark.parametrize("n", [10, 20, 30, 40, 50, 70, 100, 250, 1000, 5000])
+def test_a_curve_that_hits_one_half_and_one_tenth_exactly_has_its_median_and_90th_percentile_there(macros, n):
+    # one event per day for n days: S(k) = 1 - k/n, exactly 0.5 at n/2 and 0.1 at 0.9 n
+    obs = [(1, day, True) for day in range(1, n + 1)]
+    # and a second group with censorings between, still hitting 0.5 exactly: n at risk, n/2 events
+    # on day 1, then the rest censored
+    obs += [(2, 1, True)] * (n // 2) + [(2, 2, False)] * (n - n // 2)
+    got = {g: (median, p90) for g, median, p90 in run(macros["quantiles"], obs=obs)}
+    assert got[1] == (n // 2, n * 9 // 10)
+    assert got[2] == (1, None)
+
+
+def test_km_quantiles_equal_the_exact_ones_on_random_censored_data(macros):
+    rng = np.random.default_rng(11)
+    obs = random_censored(rng, 60)
+    # groups built to land on 0.5 and 0.1 exactly after censorings: 20 at risk, 2 censored at day 1,
+    # then events; S = 1 - k/18 hits 0.5 at k = 9
+    obs += [(100, 1, False)] * 2 + [(100, 1 + k, True) for k in range(1, 19)]
+    got = {g: (median, p90) for g, median, p90 in run(macros["quantiles"], obs=obs)}
+    for g in got:
+        curve = exact_km([o[1] for o in obs if o[0] == g], [o[2] for o in obs if o[0] == g])
+        median = next((t for t, s in curve if s <= Fraction(1, 2)), None)
+        p90 = next((t for t, s in curve if s <= Fraction(1, 10)), None)
+        assert got[g] == (median, p90), (g, got[g], (median, p90))
+    assert got[100][0] == 10
+
+
+def test_every_published_median_and_90th_percentile_equals_the_exact_one(demo_publication):
+    """On a demo build: every published median and 90th percentile of time to intervention equals
+    the one computed with exact fractions from the counts of the same curve."""
+    con = demo_publication
+    checks = [
+        ("int_time_to_intervention_km", ["cohort", "event", "municipality_code", "dimension", "dimension_value"],
+         "kpi_time_to_intervention", ["median_days", "p90_days"]),
+    ]
+    compared = 0
+    for curve_table, keys, mart, cols in checks:
+        curves: dict[tuple, list] = {}
+        for row in con.execute(f"select {', '.join(keys)}, t, n_at_risk, events from intermediate.{curve_table} "
+                               f"where n_at_risk is not null order by all").fetchall():
+            curves.setdefault(row[:len(keys)], []).append(row[len(keys):])
+        published = con.execute(f"select {', '.join(keys)}, {', '.join(cols)} from marts.{mart} "
+                                f"where not is_suppressed").fetchall()
+        for row in published:
+            s, median, p90 = Fraction(1), None, None
+            for t, n, d in curves[row[:len(keys)]]:
+                s *= Fraction(int(n) - int(d), int(n))
+                if median is None and s <= Fraction(1, 2):
+                    median = t
+                if p90 is None and s <= Fraction(1, 10):
+                    p90 = t
+            assert tuple(row[len(keys):]) == (median, p90), (row, median, p90)
+            compared += 1
+    assert compared > 100
