@@ -217,7 +217,8 @@ def screenshot(driver, name: str) -> Path:
 @pytest.fixture(scope="session")
 def demo_publication(tmp_path_factory):
     """Demo data for both municipalities (3,000 citizens), one real refresh, and a read-only
-    connection to the build it published (marts and the intermediate models behind them)."""
+    connection to the warehouse that refresh built: the marts it published, and the intermediate
+    models behind them (the publication itself holds only marts and reference)."""
     import duckdb
 
     from orchestration.publish import current_build
@@ -226,7 +227,7 @@ def demo_publication(tmp_path_factory):
     make_landing(data / "landing", 3000)
     refresh = run_refresh(data)
     assert refresh.returncode == 0, refresh.stderr[-3000:]
-    _, path = current_build(data / "warehouse" / "published")
-    con = duckdb.connect(str(path), read_only=True)
+    assert current_build(data / "warehouse" / "published") is not None
+    con = duckdb.connect(str(data / "warehouse" / "working.duckdb"), read_only=True)
     yield con
     con.close()
