@@ -11,11 +11,14 @@ from datetime import timedelta
 import duckdb
 import pytest
 
+from dashboards.scope import Scope
 from orchestration.definitions import defs
 from orchestration.publish import current_build
 from orchestration.resources import WarehouseResource
 from tests.conftest import EXTRACT, make_landing
 from tests.reference import varde_2017
+
+ADMIN = Scope("test", "admin", frozenset({"*"}))  # the dashboard's queries read as a signed-in person
 
 
 def build(data_dir) -> duckdb.DuckDBPyConnection:
@@ -275,9 +278,9 @@ def test_nyeste_udtraek_counts_only_files_that_loaded(deliveries, monkeypatch):
     steps, data_dir = deliveries
     monkeypatch.setenv("KPI_DATA_DIR", str(data_dir))
     monkeypatch.delenv("KPI_LANDING_DIR", raising=False)
-    fresh = dashboard_data.freshness()
+    fresh = dashboard_data.freshness(scope=ADMIN)
     assert fresh["newest_extract"] == EXTRACT + timedelta(days=2)  # the quarantined planer file is dated later
-    assert dashboard_data.current_date() == EXTRACT + timedelta(days=2)
+    assert dashboard_data.current_date(scope=ADMIN) == EXTRACT + timedelta(days=2)
     quarantined = steps["complete"].execute(
         "select count(*) from marts.dq_files where status = 'quarantined_file'").fetchone()[0]
     loaded = steps["complete"].execute("select count(*) from marts.dq_files where status = 'loaded'").fetchone()[0]
@@ -308,6 +311,6 @@ def test_target_groups_2_1_and_2_10_stay_apart_in_every_mart_and_filter(deliveri
         group by 1""").fetchall())
     assert all(s <= 1 + 1e-9 for s in shares.values()), shares
     monkeypatch.setenv("KPI_DATA_DIR", str(data_dir))
-    offered = [code for code, _ in dashboard_data.filter_options()["target_groups"]]
+    offered = [code for code, _ in dashboard_data.filter_options(scope=ADMIN)["target_groups"]]
     assert offered.count("2.1") == 1 and offered.count("2.10") == 1
     assert offered.index("2.1") < offered.index("2.2") < offered.index("2.10")
