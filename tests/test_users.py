@@ -72,21 +72,24 @@ def test_the_demo_user_is_created_once_and_its_password_printed_once(tmp_path):
     assert second.returncode == 0 and password not in second.stdout and "passwd demo" in second.stdout
 
 
+def _fail_four_times(accounts, name: str) -> None:
+    """Four wrong passwords for `name`, each refused as a bad login (one short of the lock)."""
+    for _ in range(4):
+        with pytest.raises(users.BadLoginError):
+            accounts.authenticate(name, "forkert")
+
+
 def test_five_failed_attempts_lock_an_account_for_fifteen_minutes(tmp_path):
     accounts = users.Accounts(tmp_path)
     accounts.add("ida", "leder", ["573"], [], PASSWORD)
-    for _ in range(4):
-        with pytest.raises(users.BadLoginError):
-            accounts.authenticate("ida", "forkert")
+    _fail_four_times(accounts, "ida")
     with pytest.raises(users.AccountLockedError) as locked:
         accounts.authenticate("ida", "forkert")
     assert locked.value.args[0] == pytest.approx(time.time() + 15 * 60, abs=5)
     with pytest.raises(users.AccountLockedError):
         accounts.authenticate("ida", PASSWORD)  # the right password does not open a locked account
     # a name that does not exist locks the same way, so the answer never tells which names exist
-    for _ in range(4):
-        with pytest.raises(users.BadLoginError):
-            accounts.authenticate("findes-ikke", "forkert")
+    _fail_four_times(accounts, "findes-ikke")
     with pytest.raises(users.AccountLockedError):
         accounts.authenticate("findes-ikke", "forkert")
     # 15 minutes later the lock has run out
@@ -98,9 +101,7 @@ def test_five_failed_attempts_lock_an_account_for_fifteen_minutes(tmp_path):
 def test_failures_older_than_fifteen_minutes_do_not_count(tmp_path):
     accounts = users.Accounts(tmp_path)
     accounts.add("ida", "leder", ["573"], [], PASSWORD)
-    for _ in range(4):
-        with pytest.raises(users.BadLoginError):
-            accounts.authenticate("ida", "forkert")
+    _fail_four_times(accounts, "ida")
     with sqlite3.connect(tmp_path / "accounts.sqlite") as db:
         db.execute("update failures set at = at - 16 * 60")
     with pytest.raises(users.BadLoginError):  # the fifth, but the first four are too old to count
