@@ -179,17 +179,6 @@ def overview(municipality: str = "ALLE", *, scope: Scope | None = None) -> pl.Da
     return query("select * from marts.kpi_overview where municipality_code = ? order by kpi_code", [municipality])
 
 
-def passive(municipality: str = "ALLE", variant: str = "anciennitet_1_aar", *, scope: Scope | None = None) -> dict:
-    """The passive-citizens figure on the reference date (marts.kpi_passive_citizens)."""
-    _within(scope, municipality)
-    df = query("""
-        select reference_date, population, passive, passive_share, is_suppressed
-        from marts.kpi_passive_citizens
-        where is_current and variant = ? and municipality_code = ? and dimension = 'i_alt'
-    """, [variant, municipality])
-    return df.row(0, named=True) if df.height else {}
-
-
 # --- the pages' data: each function returns the rows one chart or table shows ----------------------
 
 def filter_options(*, scope: Scope | None = None) -> dict:

@@ -54,10 +54,6 @@ class Entity:
                 return c
         raise KeyError(name)
 
-    @property
-    def has_cpr(self) -> bool:
-        return any(c.type == CPR for c in self.columns)
-
 
 # --- code lists -----------------------------------------------------------------------------
 
@@ -112,7 +108,6 @@ BOLIGTYPER: dict[str, str] = {
     "FORSORGSHJEM_110": "Forsorgshjem § 110",
     "GADE": "Gade",
 }
-OWN_HOME_TYPES = ("EGEN_BOLIG", "UDSLUSNINGSBOLIG", "STARTBOLIG", "DELEBOLIG")
 
 FRAFLYTNINGSAARSAGER: dict[str, str] = {
     "UDSAETTELSE": "Udsættelse",

@@ -2,10 +2,11 @@
 
 The manifest is made when the project is installed (`make install` runs `dbt parse`), not at
 import. dbt runs as a subprocess with the venv's own `dbt` executable, building in the pipeline's
-working warehouse.
+working warehouse, whose path it is given as the var `warehouse_path` that profiles.yml reads
+(never through this process's environment).
 """
 
-import os
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,5 +47,9 @@ def dbt_resource() -> DbtCliResource:
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=Translator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    os.environ["KPI_WAREHOUSE_PATH"] = str(warehouse.paths.warehouse)
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", *warehouse_vars(warehouse)], context=context).stream()
+
+
+def warehouse_vars(warehouse: WarehouseResource) -> list[str]:
+    """The run's working warehouse for the dbt profile (profiles.yml: var warehouse_path)."""
+    return ["--vars", json.dumps({"warehouse_path": str(warehouse.paths.warehouse)})]

@@ -17,7 +17,7 @@ starts as (
 ),
 
 reference as (
-    select reference_date from {{ ref('int_reference_dates') }} where is_current
+    {{ current_reference_date() }}
 ),
 
 housed as (

@@ -42,7 +42,7 @@ chained as (
 ),
 
 reference as (
-    select reference_date from {{ ref('int_reference_dates') }} where is_current
+    {{ current_reference_date() }}
 ),
 
 episodes as (

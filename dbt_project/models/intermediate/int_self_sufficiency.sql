@@ -7,7 +7,7 @@ with ended as (
     select s.*, cast(date_trunc('month', s.end_date) as date) as exit_month
     from {{ ref('int_spells') }} as s
     where s.end_date is not null and s.exit_reason <> 'MAALGRUPPESKIFT'
-      and s.end_date <= (select reference_date from {{ ref('int_reference_dates') }} where is_current)
+      and s.end_date <= ({{ current_reference_date() }})
 ),
 
 benefit_spells as (

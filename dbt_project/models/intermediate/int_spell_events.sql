@@ -34,15 +34,12 @@ events as (
 ),
 
 steps as (
-    select * from (values
-        ('first_meeting', {{ var('deadline_first_meeting_days') }}),
-        ('job_plan', {{ var('deadline_job_plan_days') }}),
-        ('active_offer', {{ var('deadline_active_offer_days') }})
-    ) as v(event, deadline_days)
+    -- the registry's time-to-intervention steps and their deadlines (var kpis)
+    {{ kpi_deadlines(['event', 'deadline_days']) }}
 ),
 
 reference as (
-    select reference_date from {{ ref('int_reference_dates') }} where is_current
+    {{ current_reference_date() }}
 )
 
 select

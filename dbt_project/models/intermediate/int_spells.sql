@@ -23,7 +23,7 @@ first_enrolment as (
 ),
 
 current_date_ as (
-    select reference_date from {{ ref('int_reference_dates') }} where is_current
+    {{ current_reference_date() }}
 )
 
 select

@@ -6,7 +6,7 @@ with events as (
 ),
 
 reference as (
-    select reference_date from {{ ref('int_reference_dates') }} where is_current
+    {{ current_reference_date() }}
 ),
 
 cohorts as (

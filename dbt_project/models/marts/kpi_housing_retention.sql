@@ -1,6 +1,5 @@
 -- BOLIGFASTHOLDELSE_12M, BOLIGFASTHOLDELSE_24M (kpis.md §3): the Kaplan–Meier share still in a
 -- home of their own 6, 12 and 24 months after moving in, with 95 % bands (Greenwood, log-log).
-{% set keys = ['municipality_code', 'dimension', 'dimension_value'] %}
 
 with curve as (
     select * from {{ ref('int_housing_retention_km') }}

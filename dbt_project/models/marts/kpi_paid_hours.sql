@@ -1,7 +1,7 @@
 -- LOENTIMER_ANDEL (kpis.md §7): share of each experiment arm with a month of paid hours or
 -- education since enrolment, and the grant payout tier that share implies for the INDSATS arm
--- (Tårnby's "Flere skal med 2": 15 % pays 40 % of the second half, 20 % pays all of it); as of every
--- month end of the history and the reference date.
+-- (Tårnby's "Flere skal med 2", var payout_tiers); as of every month end of the history and the
+-- reference date.
 with cells as (
     select *, with_hours_or_education / participants as share from {{ ref('int_paid_hours_cells') }}
 ),
@@ -22,8 +22,9 @@ select
     {{ suppressed(wilson_high('with_hours_or_education', 'participants')) }} as share_high,
     case
         when arm <> 'INDSATS' or is_suppressed then null
-        when share >= 0.20 then 'Fuld udbetaling'
-        when share >= 0.15 then '40 % udbetales'
+        {%- for tier in var('payout_tiers') %}
+        when share >= {{ tier.share }} then '{{ tier.payout_da }}'
+        {%- endfor %}
         else 'Ingen udbetaling'
     end as payout_tier,
     is_suppressed

@@ -8,11 +8,7 @@ with curve as (
 ),
 
 deadlines as (
-    select * from (values
-        ('first_meeting', 'TID_FOERSTE_SAMTALE', {{ var('deadline_first_meeting_days') }}),
-        ('job_plan', 'TID_JOBRETTET_PLAN', {{ var('deadline_job_plan_days') }}),
-        ('active_offer', 'TID_AKTIV_INDSATS', {{ var('deadline_active_offer_days') }})
-    ) as v(event, kpi_code, deadline_days)
+    {{ kpi_deadlines() }}
 ),
 
 summary as (
@@ -81,7 +77,7 @@ counted as (
         coalesce(l.waited_past_deadline, 0) as waited_past_deadline,
         s.cohort >= strftime(r.reference_date - interval 11 month, '%Y-%m') as in_last_12_months
     from summary as s
-    cross join (select reference_date from {{ ref('int_reference_dates') }} where is_current) as r
+    cross join ({{ current_reference_date() }}) as r
     left join waiting as w
         on w.cohort = s.cohort and w.event = s.event and w.municipality_code_all = s.municipality_code
         and w.dimension = s.dimension and w.dimension_value = s.dimension_value
