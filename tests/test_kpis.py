@@ -4,7 +4,6 @@ recovered, each through the real pipeline (load, dbt build, publish) on a real D
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from datetime import timedelta
 
@@ -75,10 +74,9 @@ def test_dbt_docs_generate_documents_the_marts(varde_build, tmp_path):
     from orchestration.assets.dbt import DBT_DIR, dbt_executable
 
     working = varde_build[1] / "warehouse" / "working.duckdb"  # docs read the catalog of the built warehouse
-    env = {**os.environ, "KPI_WAREHOUSE_PATH": str(working)}
     run = subprocess.run([dbt_executable(), "docs", "generate", "--profiles-dir", str(DBT_DIR),
-                          "--target-path", str(tmp_path / "docs")], cwd=DBT_DIR, env=env,
-                         capture_output=True, text=True)
+                          "--vars", json.dumps({"warehouse_path": str(working)}),
+                          "--target-path", str(tmp_path / "docs")], cwd=DBT_DIR, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-2000:]
     catalog = json.loads((tmp_path / "docs" / "catalog.json").read_text())
     marts = {n["metadata"]["name"] for n in catalog["nodes"].values() if n["metadata"]["schema"] == "marts"}

@@ -107,7 +107,8 @@ def test_the_overblik_cards_show_the_new_targets_in_a_browser(rebuilt):
     _, _, data = rebuilt
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1440,1000"):
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1440,1000"):
         opts.add_argument(arg)
     with serve(data) as served:
         driver = webdriver.Chrome(options=opts, service=Service(executable_path="/usr/bin/chromedriver"))

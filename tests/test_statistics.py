@@ -7,6 +7,7 @@ censored data, so what is tested is exactly the SQL the marts run."""
 
 from __future__ import annotations
 
+import json
 import os
 from fractions import Fraction
 
@@ -23,11 +24,11 @@ def compile_inline(sql: str, tmp_path) -> str:
     """The SQL dbt compiles from `sql` (macros expanded) in the project's own context."""
     from dbt.cli.main import dbtRunner
 
-    os.environ["KPI_WAREHOUSE_PATH"] = str(tmp_path / "compile.duckdb")
     cwd = os.getcwd()
     os.chdir(REPO / "dbt_project")
     try:
         res = dbtRunner().invoke(["compile", "--quiet", "--profiles-dir", ".", "--inline", sql,
+                                  "--vars", json.dumps({"warehouse_path": str(tmp_path / "compile.duckdb")}),
                                   "--target-path", str(tmp_path / "target")])
     finally:
         os.chdir(cwd)

@@ -13,6 +13,8 @@
                             municipality_code, reference_date, value, is_suppressed
   kpi_deadlines(columns) -> a values list of the time-to-intervention steps: (event, kpi_code,
                             deadline_days), or the columns asked for
+  kpi_event_case(event, attribute) -> a case expression mapping a step (event) to its KPI's code
+                            (attribute 'code') or Danish name ('event_da')
 #}
 {% macro kpis() -%}
     {{ return(var('kpis')) }}
@@ -60,4 +62,12 @@
         {%- endfor %})
     {%- endfor %}
     ) as v({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro kpi_event_case(event, attribute='code') -%}
+    case {{ event }}
+    {%- for code, k in kpis().items() if k.get('event') %}
+        when '{{ k.event }}' then '{{ code if attribute == 'code' else k[attribute] }}'
+    {%- endfor %}
+    end
 {%- endmacro %}

@@ -28,22 +28,6 @@ cells as (
     group by {{ dimension_sets('reference_date', dims) }}
 ),
 
-suppressed as (
-    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'], 'spells', ['spells_with_plan'],
-                                      breakdown_groups(['reference_date'], dims)) }}
-)
-
-select
-    s.reference_date,
-    d.is_current,
-    s.municipality_code,
-    s.dimension,
-    s.dimension_value,
-    {{ suppressed('s.spells') }} as spells,
-    {{ suppressed('s.spells_with_plan') }} as spells_with_plan,
-    {{ suppressed('s.spells_with_plan / s.spells') }} as plan_share,
-    {{ suppressed(wilson_low('s.spells_with_plan', 's.spells')) }} as plan_share_low,
-    {{ suppressed(wilson_high('s.spells_with_plan', 's.spells')) }} as plan_share_high,
-    s.is_suppressed
-from suppressed as s
-inner join {{ ref('int_reference_dates') }} as d using (reference_date)
+{{ dated_mart_tail('cells', 'spells', ['spells_with_plan'], dims,
+                   [('spells', 's.spells'), ('spells_with_plan', 's.spells_with_plan')]
+                   + share_measures('plan_share', 's.spells_with_plan', 's.spells')) }}

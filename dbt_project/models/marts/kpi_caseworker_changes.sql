@@ -46,21 +46,7 @@ cells as (
     group by {{ dimension_sets('reference_date', dims) }}
 ),
 
-suppressed as (
-    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'], 'spells', ['changes', 'spells_with_2_or_more'],
-                                      breakdown_groups(['reference_date'], dims)) }}
-)
-
-select
-    s.reference_date,
-    d.is_current,
-    s.municipality_code,
-    s.dimension,
-    s.dimension_value,
-    {{ suppressed('s.spells') }} as spells,
-    {{ suppressed('s.changes') }} as changes,
-    {{ suppressed('s.changes / nullif(s.spell_years, 0)') }} as changes_per_spell_year,
-    {{ suppressed('s.spells_with_2_or_more / s.spells') }} as share_with_2_or_more,
-    s.is_suppressed
-from suppressed as s
-inner join {{ ref('int_reference_dates') }} as d using (reference_date)
+{{ dated_mart_tail('cells', 'spells', ['changes', 'spells_with_2_or_more'], dims,
+                   [('spells', 's.spells'), ('changes', 's.changes'),
+                    ('changes_per_spell_year', 's.changes / nullif(s.spell_years, 0)'),
+                    ('share_with_2_or_more', 's.spells_with_2_or_more / s.spells')]) }}

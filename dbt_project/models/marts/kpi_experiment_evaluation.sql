@@ -41,8 +41,7 @@ passive as (
 
 waiting as (
     select (select period_end from current_period), split_part(dimension_value, ':', 1),
-           case event when 'first_meeting' then 'TID_FOERSTE_SAMTALE' when 'job_plan' then 'TID_JOBRETTET_PLAN'
-                else 'TID_AKTIV_INDSATS' end,
+           {{ kpi_event_case('event') }},
            split_part(dimension_value, ':', 2), 'median',
            {{ km_quantile(0.5) }}, max(n_at_risk), null, null, bool_or(p.is_suppressed)
     from {{ ref('int_time_to_intervention_km') }}

@@ -20,24 +20,8 @@ cells as (
     group by {{ dimension_sets('reference_date', dims) }}
 ),
 
-suppressed as (
-    select * from {{ with_suppression('cells', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'], 'spells', ['deadline_due', 'deadline_met', 'overdue'],
-                                      breakdown_groups(['reference_date'], dims)) }}
-)
-
-select
-    s.reference_date,
-    d.is_current,
-    s.municipality_code,
-    s.dimension,
-    s.dimension_value,
-    {{ suppressed('s.spells') }} as spells,
-    {{ suppressed('s.deadline_due') }} as deadline_due,
-    {{ suppressed('s.deadline_met') }} as deadline_met,
-    {{ suppressed('s.deadline_met / nullif(s.deadline_due, 0)') }} as deadline_met_share,
-    {{ suppressed('s.overdue') }} as overdue,
-    {{ suppressed('s.overdue / s.spells') }} as overdue_share,
-    {{ suppressed('s.longest_current_gap_days') }} as longest_current_gap_days,
-    s.is_suppressed
-from suppressed as s
-inner join {{ ref('int_reference_dates') }} as d using (reference_date)
+{{ dated_mart_tail('cells', 'spells', ['deadline_due', 'deadline_met', 'overdue'], dims,
+                   [('spells', 's.spells'), ('deadline_due', 's.deadline_due'), ('deadline_met', 's.deadline_met'),
+                    ('deadline_met_share', 's.deadline_met / nullif(s.deadline_due, 0)'),
+                    ('overdue', 's.overdue'), ('overdue_share', 's.overdue / s.spells'),
+                    ('longest_current_gap_days', 's.longest_current_gap_days')]) }}

@@ -12,8 +12,7 @@ ongoing as (
 select
     o.reference_date,
     e.event,
-    case e.event when 'first_meeting' then 'Første samtale' when 'job_plan' then 'Jobrettet plan'
-         else 'Aktivt tilbud' end as event_da,
+    {{ kpi_event_case('e.event', 'event_da') }} as event_da,
     o.spell_id,
     o.municipality_code,
     o.team_name,
