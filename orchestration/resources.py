@@ -7,9 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from orchestration.paths import DataPaths
-from transforms.load import Loader
+from transforms.load import LandedFile, Loader, scan_landing
 from transforms.pseudonymise import load_key
 
 
@@ -22,6 +23,7 @@ class WarehouseResource(dg.ConfigurableResource):
     data_dir: str = ""
     landing_dir: str = ""
     max_quarantine_rate: float = 0.05
+    _scanned: list[LandedFile] | None = PrivateAttr(default=None)
 
     @property
     def paths(self) -> DataPaths:
@@ -38,7 +40,18 @@ class WarehouseResource(dg.ConfigurableResource):
 
         run_id = context.run.run_id[:8] if context.run else "a run"
         with refresh_lock(self.paths, f"refresh run {run_id}", wait_seconds()):
+            self._scanned = None
             yield self
+
+    def landed_files(self, log=None) -> list[LandedFile]:
+        """The landing zone as this run found it: scanned once, at the first load asset, and
+        shared by every load of the run (a file that arrives later is the next run's). `log`
+        hears of the scan (a Dagster logger's info)."""
+        if self._scanned is None:
+            self._scanned = scan_landing(self.paths.landing)
+            if log:
+                log(f"landing zone scanned: {len(self._scanned)} files")
+        return self._scanned
 
     def loader(self) -> Loader:
         p = self.paths

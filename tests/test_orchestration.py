@@ -53,6 +53,21 @@ def _checks(result) -> dict[str, bool]:
             for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
 
 
+def test_the_landing_zone_is_scanned_once_per_run_for_all_thirteen_loads(tmp_path):
+    # each load asset used to rescan the whole landing tree: 13 scans a run
+    data = tmp_path / "data"
+    make_landing(data / "landing", 300)
+    loads = [*entity_assets, unrecognised_files]
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(loads, resources={"warehouse": WarehouseResource(data_dir=str(data))}, instance=instance)
+    assert result.success
+    scans = [e.user_message for e in instance.all_logs(result.run_id)
+             if e.user_message.startswith("landing zone scanned")]
+    assert len(scans) == 1, scans
+    loaded = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert loaded == {a.key.to_user_string() for a in loads}
+
+
 def test_a_failing_blocking_check_keeps_the_previous_publication(tmp_path):
     data = tmp_path / "data"
     make_landing(data / "landing", 1500, bad_rate=0.002, bad_files=True)

@@ -196,9 +196,11 @@ class Loader:
         check_key(con, self.key)
         return con
 
-    def load(self, entities: list[str] | None = None) -> list[LoadResult]:
-        """Load every new landing file (of the given entities; UNRECOGNISED for the rest)."""
-        files = [f for f in scan_landing(self.landing) if entities is None or f.entity in entities]
+    def load(self, entities: list[str] | None = None, scanned: list[LandedFile] | None = None) -> list[LoadResult]:
+        """Load every new landing file (of the given entities; UNRECOGNISED for the rest), from
+        `scanned` where the caller has scanned the landing zone already (scan_landing)."""
+        found = scan_landing(self.landing) if scanned is None else scanned
+        files = [f for f in found if entities is None or f.entity in entities]
         results = []
         with self.connect() as con:
             for f in files:

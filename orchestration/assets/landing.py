@@ -68,7 +68,7 @@ def _entity_asset(entity: Entity) -> dg.AssetsDefinition:
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         loader = warehouse.loader()
-        results = loader.load([entity.name])
+        results = loader.load([entity.name], warehouse.landed_files(context.log.info))
         for r in results:
             if r.status != "skipped":
                 context.log.info(f"{r.path}: {r.status}, {r.rows_loaded} loaded, "
@@ -97,7 +97,7 @@ entity_assets = [_entity_asset(e) for e in ENTITIES.values()]
                 "with a reason, so that nothing that arrived goes unnoticed.",
 )
 def unrecognised_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    results = [r for r in warehouse.loader().load([UNRECOGNISED]) if r.status != "skipped"]
+    results = [r for r in warehouse.loader().load([UNRECOGNISED], warehouse.landed_files(context.log.info)) if r.status != "skipped"]
     for r in results:
         context.log.warning(f"{r.path}: {r.detail}")
     yield dg.AssetCheckResult(
