@@ -97,7 +97,8 @@ entity_assets = [_entity_asset(e) for e in ENTITIES.values()]
                 "with a reason, so that nothing that arrived goes unnoticed.",
 )
 def unrecognised_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    results = [r for r in warehouse.loader().load([UNRECOGNISED], warehouse.landed_files(context.log.info)) if r.status != "skipped"]
+    scanned = warehouse.landed_files(context.log.info)
+    results = [r for r in warehouse.loader().load([UNRECOGNISED], scanned) if r.status != "skipped"]
     for r in results:
         context.log.warning(f"{r.path}: {r.detail}")
     yield dg.AssetCheckResult(
