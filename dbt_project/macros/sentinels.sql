@@ -15,3 +15,11 @@
 {% macro current_reference_date() -%}
     select reference_date from {{ ref('int_reference_dates') }} where is_current
 {%- endmacro %}
+
+{#
+  Months as days, one convention everywhere: a month is 365.25 / 12 = 30.4375 days, and a
+  follow-up of m months ends on day floor(m * 30.4375) (6, 12, 24 months: 182, 365, 730 days).
+#}
+{% macro days_per_month() -%} 30.4375 {%- endmacro %}
+{% macro days_per_year() -%} {{ 12 * 30.4375 }} {%- endmacro %}
+{% macro months_as_days(m) -%} {{ (m * 30.4375) | int }} {%- endmacro %}

@@ -40,7 +40,7 @@ cells as (
         sum(changes) as changes,
         -- summed as whole days, then divided: a double sum's order varies between runs, and a
         -- figure must not change when nothing about it changed
-        sum(exposure_days) / 365.25 as spell_years,
+        sum(exposure_days) / {{ days_per_year() }} as spell_years,
         count(*) filter (where changes >= 2) as spells_with_2_or_more
     from per_spell
     group by {{ dimension_sets('reference_date', dims) }}

@@ -59,7 +59,7 @@ housing as (
            arg_max(survival * survival * greenwood, t) filter (where t <= d), bool_or(p.is_suppressed)
     from {{ ref('int_housing_retention_km') }}
     inner join {{ ref('kpi_housing_retention') }} as p using (municipality_code, dimension, dimension_value),
-         (values (12, 365), (24, 730)) as h(m, d)
+         (values {% for m in [12, 24] %}{{ ', ' if not loop.first }}({{ m }}, {{ months_as_days(m) }}){% endfor %}) as h(m, d)
     where municipality_code = 'ALLE' and dimension = 'experiment_arm' and dimension_value <> 'ikke i forsøg'
     group by all
 ),

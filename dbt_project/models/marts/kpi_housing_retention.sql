@@ -10,7 +10,7 @@ at_month as (
         municipality_code, dimension, dimension_value,
         max(n_at_risk) as citizens,
         sum(events) as lost_home,
-        {% for m, d in [(6, 182), (12, 365), (24, 730)] %}
+        {% for m in [6, 12, 24] %}{% set d = months_as_days(m) %}
         arg_max(survival, t) filter (where t <= {{ d }}) as retention_{{ m }}m,
         arg_max(survival_low, t) filter (where t <= {{ d }}) as retention_{{ m }}m_low,
         arg_max(survival_high, t) filter (where t <= {{ d }}) as retention_{{ m }}m_high,

@@ -21,7 +21,7 @@ published_groups as (
 ),
 
 grid as (
-    select g.*, k, cast(floor(k * 30.4375) as bigint) as days
+    select g.*, k, cast(floor(k * {{ days_per_month() }}) as bigint) as days
     from published_groups as g, range(0, 25) as r(k)
 ),
 
