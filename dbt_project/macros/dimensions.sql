@@ -14,18 +14,18 @@
 {%- endmacro %}
 
 {% macro dimension_columns(dims) -%}
-    case when grouping(municipality_code) = 0 then municipality_code else 'ALLE' end as municipality_code,
+    case when grouping(municipality_code) = 0 then municipality_code else {{ all_municipalities() }} end as municipality_code,
     case
         {%- for d in dims %}
         when grouping({{ d }}) = 0 then '{{ d }}'
         {%- endfor %}
-        else 'i_alt'
+        else {{ total_dimension() }}
     end as dimension,
     case
         {%- for d in dims %}
         when grouping({{ d }}) = 0 then coalesce(cast({{ d }} as varchar), 'ukendt')
         {%- endfor %}
-        else 'I alt'
+        else {{ total_value() }}
     end as dimension_value
 {%- endmacro %}
 

@@ -53,14 +53,14 @@
 {% macro breakdown_groups(period, dims) -%}
     (
     {%- if dims %}
-    case when dimension = 'i_alt' then [
+    case when dimension = {{ total_dimension() }} then [
         {%- for d in dims %}
         {'g': {{ group_id(["'dim'"] + period + ['municipality_code', "'" ~ d ~ "'"]) }}, 'total': true}{{ ',' if not loop.last }}
         {%- endfor %}]
     else [{'g': {{ group_id(["'dim'"] + period + ['municipality_code', 'dimension']) }}, 'total': false}] end
     ||
     {%- endif %}
-    [{'g': {{ group_id(["'muni'"] + period + ['dimension', 'dimension_value']) }}, 'total': municipality_code = 'ALLE'}]
+    [{'g': {{ group_id(["'muni'"] + period + ['dimension', 'dimension_value']) }}, 'total': municipality_code = {{ all_municipalities() }}}]
     )
 {%- endmacro %}
 

@@ -6,7 +6,7 @@ with cells as (
 
 totals as (
     select variant, reference_date, municipality_code, population, passive
-    from cells where dimension = 'i_alt'
+    from cells where dimension = {{ total_dimension() }}
 ),
 
 arms as (

@@ -28,7 +28,7 @@ rows_ as (
     select *,
         {{ breakdown_groups(['reference_date'], dims) }}
         -- a team's cases are the sum of its caseworkers' cases
-        || [case when dimension = 'team_name' and municipality_code <> 'ALLE'
+        || [case when dimension = 'team_name' and municipality_code <> {{ all_municipalities() }}
                  then {'g': {{ group_id(["'team'", 'reference_date', 'municipality_code', 'dimension_value']) }}, 'total': true}
             end] as disclosure_groups
     from summary

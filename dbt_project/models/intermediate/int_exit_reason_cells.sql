@@ -33,7 +33,7 @@ periods as (
             else date_trunc('month', d.reference_date) - interval 11 month
         end as date) as first_month
     from dates as d
-    cross join (values ('maaned'), ('kvartal'), ('aar_til_dato'), ('seneste_12_mdr')) as p(period)
+    cross join (values ('maaned'), ('kvartal'), ('aar_til_dato'), ({{ last_12_months() }})) as p(period)
 ),
 
 ended as (
@@ -48,7 +48,7 @@ select
     first_month as period_start,
     period_end,
     is_current,
-    case when grouping(municipality_code) = 0 then municipality_code else 'ALLE' end as municipality_code,
+    case when grouping(municipality_code) = 0 then municipality_code else {{ all_municipalities() }} end as municipality_code,
     target_group,
     exit_reason,
     new_target_group,

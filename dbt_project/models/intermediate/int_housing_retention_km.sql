@@ -8,7 +8,7 @@ stacked as (
     select municipality_code, dimension, dimension_value, days, failed
     from episodes,
     lateral (select * from (values
-        ('i_alt', 'I alt'),
+        ({{ total_dimension() }}, {{ total_value() }}),
         ('support_method', episodes.support_method),
         ('rent_subsidy', case when episodes.has_rent_subsidy then 'Med huslejetilskud' else 'Uden huslejetilskud' end),
         ('cohort_year', episodes.cohort_year),
@@ -19,7 +19,7 @@ stacked as (
 both_levels as (
     select * from stacked
     union all
-    select 'ALLE' as municipality_code, dimension, dimension_value, days, failed from stacked
+    select {{ all_municipalities() }} as municipality_code, dimension, dimension_value, days, failed from stacked
 )
 
 select * from {{ kaplan_meier('both_levels', ['municipality_code', 'dimension', 'dimension_value'], 'days', 'failed') }}

@@ -14,7 +14,7 @@ cohorts as (
     from events as e, reference as r
     where e.cohort_month > r.reference_date - interval {{ var('history_months') }} month
     union all
-    select e.*, 'seneste_12_mdr' as cohort
+    select e.*, {{ last_12_months() }} as cohort
     from events as e, reference as r
     where e.start_date > r.reference_date - interval 12 month
 ),
@@ -23,7 +23,7 @@ stacked as (
     select cohort, event, municipality_code, dimension, dimension_value, days, has_event
     from cohorts,
     lateral (select * from (values
-        ('i_alt', 'I alt'),
+        ({{ total_dimension() }}, {{ total_value() }}),
         ('target_group', cohorts.target_group),
         ('experiment_arm', cohorts.experiment_arm)
     ) as v(dimension, dimension_value))
@@ -32,7 +32,7 @@ stacked as (
 both_levels as (
     select * from stacked
     union all
-    select cohort, event, 'ALLE' as municipality_code, dimension, dimension_value, days, has_event
+    select cohort, event, {{ all_municipalities() }} as municipality_code, dimension, dimension_value, days, has_event
     from stacked
 )
 

@@ -71,7 +71,7 @@ grouped as (
             end,
             -- 'ALLE' is the sum of the municipalities
             {'g': {{ group_id(["'kommune'", 'period', 'period_end', 'target_group', 'exit_reason',
-                               'new_target_group', 'level']) }}, 'total': municipality_code = 'ALLE'},
+                               'new_target_group', 'level']) }}, 'total': municipality_code = {{ all_municipalities() }}},
             -- a quarter, year to date or last 12 months is the sum of its months
             case when period <> 'maaned' then
                 {'g': {{ group_id(["'periode'", 'period', 'period_end', 'municipality_code', 'target_group',

@@ -35,7 +35,7 @@ passive as (
     from {{ ref('int_passive_cells') }} as c
     inner join periods as d on d.period_end = c.reference_date
     inner join {{ ref('kpi_passive_citizens') }} as p using (variant, reference_date, municipality_code, dimension, dimension_value)
-    where variant = 'alle_varigheder' and municipality_code = 'ALLE'
+    where variant = 'alle_varigheder' and municipality_code = {{ all_municipalities() }}
       and dimension = 'experiment_arm' and dimension_value <> 'ikke i forsøg'
 ),
 
@@ -47,7 +47,7 @@ waiting as (
     from {{ ref('int_time_to_intervention_km') }}
     inner join {{ ref('kpi_time_to_intervention') }} as p
         using (cohort, event, municipality_code, dimension, dimension_value)
-    where cohort = 'seneste_12_mdr' and municipality_code = 'ALLE' and dimension = 'experiment_arm'
+    where cohort = {{ last_12_months() }} and municipality_code = {{ all_municipalities() }} and dimension = 'experiment_arm'
       and dimension_value <> 'ikke i forsøg'
     group by all
 ),
@@ -60,7 +60,7 @@ housing as (
     from {{ ref('int_housing_retention_km') }}
     inner join {{ ref('kpi_housing_retention') }} as p using (municipality_code, dimension, dimension_value),
          (values {% for m in [12, 24] %}{{ ', ' if not loop.first }}({{ m }}, {{ months_as_days(m) }}){% endfor %}) as h(m, d)
-    where municipality_code = 'ALLE' and dimension = 'experiment_arm' and dimension_value <> 'ikke i forsøg'
+    where municipality_code = {{ all_municipalities() }} and dimension = 'experiment_arm' and dimension_value <> 'ikke i forsøg'
     group by all
 ),
 

@@ -8,14 +8,14 @@ stacked as (
     select municipality_code, dimension, dimension_value, days, housed
     from spells,
     lateral (select * from (values
-        ('i_alt', 'I alt'), ('first_stay_type', spells.first_stay_type), ('cohort_year', spells.cohort_year)
+        ({{ total_dimension() }}, {{ total_value() }}), ('first_stay_type', spells.first_stay_type), ('cohort_year', spells.cohort_year)
     ) as v(dimension, dimension_value))
 ),
 
 both_levels as (
     select * from stacked
     union all
-    select 'ALLE' as municipality_code, dimension, dimension_value, days, housed from stacked
+    select {{ all_municipalities() }} as municipality_code, dimension, dimension_value, days, housed from stacked
 ),
 
 curve as (

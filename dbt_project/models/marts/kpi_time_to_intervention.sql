@@ -47,11 +47,11 @@ late as (
     from late_by_cell as c
     cross join lateral (select * from (values
         (c.month_cohort),
-        (case when c.in_last_12_months then 'seneste_12_mdr' end)
+        (case when c.in_last_12_months then {{ last_12_months() }} end)
     ) as k(cohort))
-    cross join lateral (select * from (values ('ALLE'), (c.municipality_code)) as m(municipality_code_all))
+    cross join lateral (select * from (values ({{ all_municipalities() }}), (c.municipality_code)) as m(municipality_code_all))
     cross join lateral (select * from (values
-        ('i_alt', 'I alt'), ('target_group', c.target_group), ('experiment_arm', c.experiment_arm)
+        ({{ total_dimension() }}, {{ total_value() }}), ('target_group', c.target_group), ('experiment_arm', c.experiment_arm)
     ) as v(dimension, dimension_value))
     where cohort is not null
     group by all
@@ -62,10 +62,10 @@ waiting as (
         cohort, event, municipality_code_all, dimension, dimension_value,
         count(*) as still_waiting_past_deadline
     from {{ ref('kpi_waiting_list') }}
-    cross join lateral (select * from (values ('ALLE'), (municipality_code)) as m(municipality_code_all))
+    cross join lateral (select * from (values ({{ all_municipalities() }}), (municipality_code)) as m(municipality_code_all))
     cross join lateral (select * from (values
-        ('i_alt', 'I alt'), ('target_group', target_group), ('experiment_arm', experiment_arm)) as v(dimension, dimension_value))
-    cross join lateral (select * from (values ('seneste_12_mdr'), (strftime(start_date, '%Y-%m'))) as k(cohort))
+        ({{ total_dimension() }}, {{ total_value() }}), ('target_group', target_group), ('experiment_arm', experiment_arm)) as v(dimension, dimension_value))
+    cross join lateral (select * from (values ({{ last_12_months() }}), (strftime(start_date, '%Y-%m'))) as k(cohort))
     group by cohort, event, municipality_code_all, dimension, dimension_value
 ),
 
