@@ -4,17 +4,18 @@
   every breakdown sum, then the leading columns (the period keys, is_current, municipality_code,
   dimension, dimension_value), the measures with suppressed cells nulled, and is_suppressed.
 
-  dated_mart_tail(cells, population, counts, dims, measures, keys=['reference_date'])
+  dated_mart_tail(cells, population, counts, dims, measures, keys=['reference_date'], primary=none)
     cells:      the CTE with one row per key, municipality and breakdown (dimension_columns)
     population: the count of citizens or spells the row is about; counts: the other counts
     dims:       the breakdowns (as for dimension_sets)
     measures:   [(column, SQL over `s`)], in the mart's column order
+    primary:    an extra condition that suppresses a row (with_suppression's)
   Continues a `with` clause: write `with cells as (...), {{ dated_mart_tail(...) }}`.
 #}
-{% macro dated_mart_tail(cells, population, counts, dims, measures, keys=['reference_date']) -%}
+{% macro dated_mart_tail(cells, population, counts, dims, measures, keys=['reference_date'], primary=none) -%}
 suppressed as (
     select * from {{ with_suppression(cells, keys + ['municipality_code', 'dimension', 'dimension_value'],
-                                      population, counts, breakdown_groups(keys, dims)) }}
+                                      population, counts, breakdown_groups(keys, dims), primary=primary) }}
 )
 
 select
