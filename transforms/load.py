@@ -285,6 +285,7 @@ class Loader:
                 status, n_bad = "conflicting_file", 0
                 pf.error, detail = "conflicting_file", (f"{conflict[0][1]} already delivered {pf.entity} for "
                                                         f"{pf.extract_date:%d-%m-%Y}; remove one of the two files")
+                pf.error_detail = detail
                 con.execute("insert into ops.quarantine values (?, ?, null, null, ?, ?)",
                             [file_id, rel, pf.error, detail])
             else:
