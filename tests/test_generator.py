@@ -8,13 +8,14 @@ import hashlib
 import subprocess
 import sys
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import EXTRACT, REPO, TEST_KEY, make_landing, read_entity
+from tests.conftest import EXTRACT, REPO, TEST_KEY, make_landing, read_entity, run_refresh
 from transforms.contract import ENTITIES, SOURCES
 from transforms.load import Loader
 from transforms.parse import mask_cpr, read_landing_file
@@ -289,3 +290,22 @@ def test_the_extract_seed_lists_the_contracts_entities():
         (s, e) for s, entities in SOURCES.items() for e in entities}
     optional = seed.filter(~pl.col("required_in_every_extract"))["entity"].to_list()
     assert optional == ["tildelinger"]  # the contract's one exception
+
+
+def test_a_refresh_of_full_extracts_measures_on_the_last_one_unchanged_snapshots_included(tmp_path):
+    """A source that writes full extracts sends an unchanged entity (the experiments) with the same
+    bytes every day; the loader records it as a duplicate, and the extract still counts as complete,
+    so the reference date moves to the last extract. (Regression: only header-only duplicates
+    counted, so full extracts never moved the reference date past the first.)"""
+    data = tmp_path / "data"
+    manifest = make_landing(data / "landing", 1000, deltas=2, full_extracts=True)
+    run = run_refresh(data)
+    assert run.returncode == 0, run.stderr[-3000:]
+    with duckdb.connect(str(data / "warehouse" / "working.duckdb"), read_only=True) as con:
+        duplicates = con.execute("select count(*) from ops.ledger where status = 'duplicate' and is_snapshot "
+                                 "and entity = 'forsoeg'").fetchone()[0]
+        reference = con.execute("select distinct reference_date from staging.stg_ops__extracts").fetchall()
+        complete = con.execute("select count(*) from staging.stg_ops__extracts where is_complete").fetchone()[0]
+    assert duplicates == 2  # the same experiments on each later day
+    assert complete == 3 * len(SOURCES)  # every source, every day
+    assert reference == [(max(datetime.strptime(f["extract_date"], "%Y%m%d").date() for f in manifest["files"]),)]
