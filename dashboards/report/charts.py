@@ -4,24 +4,25 @@ downloaded), in the dashboard's Okabe–Ito colours, with Danish number and mont
 from __future__ import annotations
 
 import io
+import threading
 
 import matplotlib
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")  # no display: the report is made on servers and in Dagster runs
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from dashboards.report import fmt  # noqa: E402
+from dashboards.report import fmt
 
 BLUE, ORANGE, GREY = "#0072B2", "#E69F00", "#999999"  # Okabe–Ito
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
-matplotlib.rcParams.update({
+_STYLE = {
     "font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "path", "svg.hashsalt": "kpi-rapport",
     "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": GREY,
     "xtick.color": "#333333", "ytick.color": "#333333",
-})
+}
+# matplotlib's settings are global to the process: one chart at a time, in the report's own style
+_lock = threading.Lock()
 
 
 def trend_svg(points: list[dict], unit: str, target: float | None, quarter_start=None) -> str | None:
@@ -29,9 +30,17 @@ def trend_svg(points: list[dict], unit: str, target: float | None, quarter_start
     line, and the report's quarter shaded. None when there is nothing to draw."""
     if sum(p["value"] is not None for p in points) < 2:
         return None
+    with _lock, matplotlib.rc_context(_STYLE):
+        return _draw(points, unit, target, quarter_start)
+
+
+def _draw(points, unit, target, quarter_start) -> str:
     x = list(range(len(points)))
     y = [float("nan") if p["value"] is None else p["value"] for p in points]
-    fig, ax = plt.subplots(figsize=(3.4, 1.45), dpi=100)
+    # a Figure of its own, not pyplot's global state
+    fig = Figure(figsize=(3.4, 1.45), dpi=100)
+    FigureCanvasSVG(fig)
+    ax = fig.subplots()
     if quarter_start is not None:
         inside = [i for i, p in enumerate(points) if p["reference_date"] >= quarter_start]
         if inside:
@@ -43,7 +52,7 @@ def trend_svg(points: list[dict], unit: str, target: float | None, quarter_start
     ax.yaxis.set_major_formatter(FuncFormatter(
         lambda v, _: fmt.number(v * scale, 0 if unit == "andel" or abs(v) >= 10 else 1)
         + (" %" if unit == "andel" else "")))
-    ax.yaxis.set_major_locator(plt.MaxNLocator(4))
+    ax.yaxis.set_major_locator(MaxNLocator(4))
     step = max(1, len(points) // 6)
     ax.set_xticks(x[::-1][::step][::-1])
     ax.set_xticklabels([f"{MONTHS[points[i]['reference_date'].month - 1]} {points[i]['reference_date']:%y}"
@@ -54,5 +63,4 @@ def trend_svg(points: list[dict], unit: str, target: float | None, quarter_start
     fig.tight_layout(pad=0.3)
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None})
-    plt.close(fig)
     return out.getvalue()

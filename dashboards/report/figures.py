@@ -121,9 +121,9 @@ class Publication:
 
     def check(self, scope: Scope, municipality: str) -> None:
         present = self.municipalities()
+        scope.require_municipality(municipality, frozenset(present))  # first: nothing said outside the scope
         if municipality != ALLE and municipality not in present:
             raise ReportError(f"Der er ingen tal for kommune {municipality} i publiceringen.")
-        scope.require_municipality(municipality, frozenset(present))
 
     def dates(self, municipality: str) -> list[date]:
         """The dates a report can be made for, newest first: the reference date and every month end."""
