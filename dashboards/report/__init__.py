@@ -43,6 +43,7 @@ class Report:
     municipality: str
     period: Period
     pdf: bytes
+    pages: int
 
     @property
     def filename(self) -> str:
@@ -111,7 +112,8 @@ def context(pub: Publication, municipality: str, period: Period) -> dict:
         "passive": [{**r, "variant_da": VARIANTS.get(r["variant"], r["variant"])} for r in pub.passive(municipality, day)],
         "teams": [t for t in teams if t["dimension"] != "i_alt"],
         "teams_total": next((t for t in teams if t["dimension"] == "i_alt"), None),
-        "caseloads": pub.caseloads(municipality, day),
+        # every caseworker of one municipality; the all-municipality report stops at the teams
+        "caseloads": [] if municipality == ALLE else pub.caseloads(municipality, day),
         "cap": teams[0]["caseload_cap"] if teams else None,
         "exits": [{"period": p, "title": PERIODS[p], "rows": _exit_table(rows)} for p, rows in exits.items()],
         "exit_target_group": pub.target_group_name("2.11"),
@@ -164,5 +166,5 @@ def render(pub: Publication, municipality: str, *, scope: Scope, quarter: str | 
     period = pub.period(municipality, quarter, as_of)
     html = _environment().get_template("rapport.html.j2").render(**context(pub, municipality, period))
     css = weasyprint.CSS(filename=str(HERE / "rapport.css"))
-    pdf = weasyprint.HTML(string=html, base_url=str(HERE)).write_pdf(stylesheets=[css])
-    return Report(municipality, period, pdf)
+    document = weasyprint.HTML(string=html, base_url=str(HERE)).render(stylesheets=[css])
+    return Report(municipality, period, document.write_pdf(), len(document.pages))

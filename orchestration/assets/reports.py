@@ -9,8 +9,6 @@ for the quarter is skipped with a warning; any other failure fails the step (aft
 publication, which stays current).
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.assets.publish import published_warehouse
