@@ -36,7 +36,7 @@ def _href(kommune, dato):
 
 
 def report():
-    from dashboards.report import NoPublication, Publication, ReportError, render
+    from dashboards.report import NoPublicationError, Publication, ReportError, render
 
     scope = access.current()
     unknown = sorted(set(request.args) - ARGS)
@@ -53,7 +53,7 @@ def report():
     try:
         with Publication(DataPaths.from_env().published) as pub:
             made = render(pub, municipality, scope=scope, quarter=quarter, as_of=as_of)
-    except NoPublication as e:
+    except NoPublicationError as e:
         abort(503, str(e))
     except ReportError as e:
         abort(400, str(e))

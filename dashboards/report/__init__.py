@@ -22,10 +22,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dashboards.report import fmt
-from dashboards.report.figures import NoPublication, Period, Publication, ReportError, parse_quarter
+from dashboards.report.figures import NoPublicationError, Period, Publication, ReportError, parse_quarter
 from dashboards.scope import ALLE, Scope
 
-__all__ = ["NoPublication", "Period", "Publication", "Report", "ReportError", "parse_quarter", "render"]
+__all__ = ["NoPublicationError", "Period", "Publication", "Report", "ReportError", "parse_quarter", "render"]
 
 HERE = Path(__file__).resolve().parent
 VARIANTS = {"anciennitet_1_aar": "Mindst 1 års anciennitet (projektets baseline)",
@@ -109,7 +109,8 @@ def context(pub: Publication, municipality: str, period: Period) -> dict:
         "built_at": fmt.timestamp(pub.build.built_at),
         "headlines": cards,
         "missing_in_past": missing_in_past,
-        "passive": [{**r, "variant_da": VARIANTS.get(r["variant"], r["variant"])} for r in pub.passive(municipality, day)],
+        "passive": [{**r, "variant_da": VARIANTS.get(r["variant"], r["variant"])}
+                    for r in pub.passive(municipality, day)],
         "teams": [t for t in teams if t["dimension"] != "i_alt"],
         "teams_total": next((t for t in teams if t["dimension"] == "i_alt"), None),
         # every caseworker of one municipality; the all-municipality report stops at the teams

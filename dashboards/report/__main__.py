@@ -17,7 +17,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from dashboards.report import NoPublication, Publication, ReportError, render
+from dashboards.report import NoPublicationError, Publication, ReportError, render
 from dashboards.scope import Forbidden, Scope
 from orchestration.paths import DataPaths
 
@@ -26,7 +26,7 @@ OPERATOR = Scope("make report", "admin", frozenset({"*"}))
 
 
 def write(report, out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)  # data/ is owner-only, whatever the umask
     target = out / report.filename
     tmp = target.with_suffix(".pdf.tmp")
     tmp.write_bytes(report.pdf)
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         with Publication(paths.published) as pub:
             report = render(pub, args.kommune.strip().upper(), scope=OPERATOR, quarter=args.kvartal,
                             as_of=args.dato)
-    except (ReportError, NoPublication, Forbidden) as e:
+    except (ReportError, NoPublicationError, Forbidden) as e:
         print(getattr(e, "description", None) if isinstance(e, Forbidden) else e, file=sys.stderr)
         return 2
     target = write(report, args.ud or paths.reports)

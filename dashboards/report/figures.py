@@ -33,7 +33,7 @@ class ReportError(ValueError):
     """A request the report cannot answer (an unknown quarter or date): a message for the person."""
 
 
-class NoPublication(RuntimeError):
+class NoPublicationError(RuntimeError):
     pass
 
 
@@ -83,7 +83,7 @@ class Publication:
     def __init__(self, published: Path):
         found = current_build(Path(published))
         if found is None:
-            raise NoPublication("Der er endnu ikke publiceret data. Kør `make refresh`.")
+            raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
         self.build: Build = found[0]
         self.path: Path = found[1]
         self.con = duckdb.connect(str(self.path), read_only=True)
