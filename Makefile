@@ -10,7 +10,7 @@ PORT ?= 8050
 DEMO_ARGS ?= --municipalities 573,185 --citizens 5000 --seed 7 --bad-rate 0.001
 LANDING ?= data/landing
 
-.PHONY: run refresh accept serve demo-data demo-user install test system-test-deps lint bench clean lock
+.PHONY: run refresh accept report serve demo-data demo-user install test system-deps system-test-deps lint bench clean lock
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -54,20 +54,34 @@ accept: install
 	@if [ -z "$(FILE)" ] || [ -z "$(BY)" ]; then echo "usage: make accept FILE=<source>/<file> BY=<name>"; exit 2; fi
 	$(BIN)/python -m orchestration.accept "$(FILE)" --by "$(BY)"
 
+## make report KOMMUNE=573 KVARTAL=2026K3 (or DATO=2017-11-30): the committee report, data/reports/<kommune>_<kvartal>.pdf
+report: install system-deps
+	@if [ -z "$(KOMMUNE)" ]; then echo "usage: make report KOMMUNE=573 [KVARTAL=2026K3 | DATO=yyyy-mm-dd]"; exit 2; fi
+	$(BIN)/python -m dashboards.report --kommune "$(KOMMUNE)" $(if $(KVARTAL),--kvartal "$(KVARTAL)") $(if $(DATO),--dato "$(DATO)")
+
 serve: install
 	@echo "Dashboard: http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) -c dashboards/gunicorn_conf.py --access-logfile - dashboards.app:server
 
 ## make test: the whole suite, browser tests included
-test: install system-test-deps
+test: install system-deps system-test-deps
 	$(BIN)/python -m pytest
 
-# Debian's chromium and chromium-driver for the browser tests (installed once)
-system-test-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-	  echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+# Debian's Pango and fonts, which WeasyPrint lays the committee report out with (installed once)
+system-deps:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0 || ! fc-list 2>/dev/null | grep -q DejaVuSans; then \
+	  echo "Installing Debian's Pango and DejaVu fonts for the committee report"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig >/dev/null; \
+	fi
+
+# Debian's chromium and chromium-driver for the browser tests, and poppler-utils (pdftotext,
+# pdftoppm) for the report tests (installed once)
+system-test-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  echo "Installing Debian's chromium, chromium-driver and poppler-utils for the tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
 	fi
 
 lint: install

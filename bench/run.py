@@ -22,6 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench.report import bench_report
+from bench.report import markdown as report_markdown
+
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "bench" / "cache"
 RESULTS = REPO / "bench" / "results"
@@ -99,6 +102,7 @@ def bench_size(size: int) -> dict:
     _peak_rss_child([sys.executable, "-m", "bench.pages", "--repeat", "10", "--json", str(pages_json)],
                     env={**os.environ, "KPI_DATA_DIR": str(work)})
     r["pages"] = json.loads(pages_json.read_text())
+    r["report"] = bench_report(work, _peak_rss_child)
     for s in ("load", "build"):
         if r[s].get("rows"):
             r[s]["rows_per_s"] = round(r[s]["rows"] / r[s]["wall_s"])
@@ -135,7 +139,7 @@ def markdown(results: dict) -> str:
     lines += ["", "Targets at 1,000,000 citizens: full refresh under 300 s and 8 GiB "
               f"({t.get('full_refresh')}), delta refresh under 30 s ({t.get('delta_refresh')}), every page "
               f"median under 300 ms and p95 under 1 s ({t.get('pages')}).", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + report_markdown(results))
 
 
 def main() -> None:

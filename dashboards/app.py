@@ -12,7 +12,7 @@ from __future__ import annotations
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
-from dashboards import audit, auth, data
+from dashboards import audit, auth, data, report_download
 from dashboards import components as c
 from dashboards import scope as access
 
@@ -20,6 +20,7 @@ app = Dash(__name__, use_pages=True, title="Beskæftigelse og bolig – nøgleta
            suppress_callback_exceptions=True)
 server = app.server
 auth.install(app)
+report_download.install(server)
 
 
 def _filter_bar(scope: access.Scope):
@@ -73,7 +74,8 @@ def layout():
         return html.Div([html.Main(dash.page_container), dcc.Download(id="download")], className="app")
     return html.Div([
         html.Header([
-            html.Div([html.H1("Nøgletal for beskæftigelse og bolig", id="app-title"), _account(scope)],
+            html.Div([html.H1("Nøgletal for beskæftigelse og bolig", id="app-title"), report_download.button(),
+                      _account(scope)],
                      className="title-row"),
             html.Nav([dcc.Link(page["name"], href=page["relative_path"], className="nav-link",
                                id=f"nav-{page['module'].rsplit('.', 1)[-1]}")

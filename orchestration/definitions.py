@@ -10,6 +10,7 @@ from orchestration.assets.dbt import dbt_models, dbt_resource
 from orchestration.assets.landing import entity_assets, unrecognised_files
 from orchestration.assets.ledger import ingestion_records
 from orchestration.assets.publish import published_warehouse
+from orchestration.assets.reports import committee_reports
 from orchestration.paths import DataPaths
 from orchestration.publish import record_run
 from orchestration.resources import WarehouseResource
@@ -75,7 +76,8 @@ def record_refresh_failure(context: dg.RunFailureSensorContext):
 
 
 defs = dg.Definitions(
-    assets=[*entity_assets, unrecognised_files, ingestion_records, dbt_models, published_warehouse],
+    assets=[*entity_assets, unrecognised_files, ingestion_records, dbt_models, published_warehouse,
+            committee_reports],
     jobs=[refresh_job],
     schedules=[nightly_schedule],
     sensors=[landing_sensor, record_refresh_success, record_refresh_failure],

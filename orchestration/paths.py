@@ -48,5 +48,10 @@ class DataPaths:
         return self.root / "secrets" / "pseudonym.key"
 
     @property
+    def reports(self) -> Path:
+        """The committee reports (dashboards.report), one PDF per municipality and quarter."""
+        return self.root / "reports"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"

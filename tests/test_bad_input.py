@@ -21,6 +21,7 @@ import stat
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -198,8 +199,11 @@ def test_ragged_rows_a_lone_carriage_return_and_doubled_columns_are_recorded_nev
     put(landing, "jobcenter/indsatser_20250101.csv",
         "indsats_id;forloeb_id;cpr;indsatstype;beskaeftigelsesrettet;startdato;slutdato;slutdato;opdateret\n"
         "I1;F1;010190-1234;MENTOR;N;01-01-2025;;;01-01-2025 09:00\n")
-    # cut off inside its last line: the rest of the transfer is missing, so the file is not loaded
-    put(landing, "jobcenter/sagsbehandlere_20250101.csv", SAGSBEHANDLERE + "SB1;AB;Team;573;1;01-01-2025;N\nSB2;C")
+    # cut off inside its last line (in its second field, no line end): a bad row, the rest loads
+    cut = put(landing, "jobcenter/sagsbehandlere_20250101.csv", SAGSBEHANDLERE
+              + "".join(f"SB{i};AB;Team;573;1;01-01-2025;N\n" for i in range(40)) + "SB99;C")
+    # a full snapshot cut short would delete the keys of its lost tail: quarantined whole
+    put(landing, "jobcenter/sagsbehandlere_20250102_fuld.csv", SAGSBEHANDLERE + "SB1;AB;Team;573;1;02-01-2025;N\nSB2;C")
     loader = loader_for(root)
     with caplog.at_level(logging.DEBUG):
         loader.load()
@@ -208,7 +212,17 @@ def test_ragged_rows_a_lone_carriage_return_and_doubled_columns_are_recorded_nev
     assert q(loader, "select line, reason from ops.quarantine where path like '%forloeb%' order by line") == [
         (42, "too_few_fields"), (43, "too_many_fields"), (44, "stray_carriage_return")]
     assert led["jobcenter/indsatser_20250101.csv"][:2] == ("quarantined_file", "duplicate_column")
-    assert led["jobcenter/sagsbehandlere_20250101.csv"][:2] == ("quarantined_file", "truncated")
+    assert led["jobcenter/sagsbehandlere_20250101.csv"] == ("loaded", "", 41, 40, 1)
+    assert q(loader, "select line, column_name, reason from ops.quarantine "
+                     "where path = 'jobcenter/sagsbehandlere_20250101.csv'") == [(42, "initialer", "truncated_line")]
+    assert led["jobcenter/sagsbehandlere_20250102_fuld.csv"][:2] == ("quarantined_file", "truncated")
+    assert q(loader, "select detail from ops.ledger where path = 'jobcenter/sagsbehandlere_20250102_fuld.csv'"
+             )[0][0].startswith("the file ends inside line 3, field initialer")
+    assert q(loader, "select count(*), count(*) filter (where slettet) from raw.sagsbehandlere") == [(40, 0)]
+    # nothing is lost: both files, as they came, are in the archive
+    archived = {p.name.split("_", 1)[1]: p.read_bytes() for p in (root / "archive" / "jobcenter").iterdir()}
+    assert archived["sagsbehandlere_20250101.csv"] == cut.read_bytes()
+    assert archived["sagsbehandlere_20250102_fuld.csv"].endswith(b"SB2;C")
     assert_promises(root, caplog.text)
 
 
@@ -307,6 +321,33 @@ def test_values_are_read_exactly_as_the_contract_says_or_rejected(root, caplog):
     assert q(loader, "select line, reason from ops.quarantine where path like '%sagsbehandlere%' order by line") == [
         (42, "out_of_range"), (43, "out_of_range")]  # aarsvaerk 0 would divide by zero
     assert_promises(root, caplog.text)
+
+
+def test_an_experiments_planned_end_lies_at_most_a_year_after_the_extract_date(root, caplog):
+    # regression: forsoeg.slutdato was accepted up to ten years ahead; the contract ("CSV dialect")
+    # says every date lies between 1900 and one year after the extract date
+    put(root / "landing", "forsoeg/forsoeg_20250101.csv",
+        "forsoeg_id;titel;netvaerk;kommunekoder;maalgruppe;startdato;slutdato;opdateret;slettet\n"
+        + "".join(f"P{i};Projekt {i};Net;573;2.11;01-01-2024;01-01-2026;01-01-2025;N\n" for i in range(40))
+        + "P90;Projekt;Net;573;2.11;01-01-2024;02-01-2026;01-01-2025;N\n"  # a year and a day
+        + "P91;Projekt;Net;573;2.11;01-01-2024;31-12-2034;01-01-2025;N\n")  # ten years: accepted before
+    loader = loader_for(root)
+    loader.load()
+    assert ledger(loader)["forsoeg/forsoeg_20250101.csv"] == ("loaded", "", 42, 40, 2)
+    assert q(loader, "select path, line, column_name, reason, value from ops.quarantine order by line") == [
+        ("forsoeg/forsoeg_20250101.csv", 42, "slutdato", "date_out_of_range", "02-01-2026"),
+        ("forsoeg/forsoeg_20250101.csv", 43, "slutdato", "date_out_of_range", "31-12-2034")]
+    assert q(loader, "select max(slutdato) from raw.forsoeg") == [(date(2026, 1, 1),)]  # exactly a year: accepted
+    assert_promises(root, caplog.text)
+
+
+def test_every_reason_code_has_a_danish_name():
+    from transforms.parse import FILE_REASONS, ROW_REASONS
+
+    seed = REPO / "dbt_project" / "seeds" / "ref_dq_koder.csv"
+    kinds = dict(line.split(",")[:2] for line in seed.read_text().splitlines()[1:])
+    assert {c: kinds.get(c) for c in ROW_REASONS} == dict.fromkeys(ROW_REASONS, "row")
+    assert {c: kinds.get(c) for c in FILE_REASONS} == dict.fromkeys(FILE_REASONS, "file")
 
 
 # --- 7: a missing column ------------------------------------------------------------------------------

@@ -7,14 +7,18 @@ import csv
 import hashlib
 import subprocess
 import sys
+from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import EXTRACT, REPO, TEST_KEY, make_landing, read_entity
+from tests.conftest import EXTRACT, REPO, TEST_KEY, make_landing, read_entity, run_refresh
 from transforms.contract import ENTITIES, SOURCES
-from transforms.parse import read_landing_file
+from transforms.load import Loader
+from transforms.parse import mask_cpr, read_landing_file
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -182,7 +186,10 @@ def test_rehoused_citizens_keep_their_home_more_often_with_support(cal):
     assert rates[False] < rates[True] - 0.15, rates
 
 
-def test_injected_bad_rows_and_damaged_files_match_the_generators_record(messy_landing):
+def test_injected_bad_rows_and_damaged_files_match_the_generators_record(messy_landing, tmp_path):
+    """Every fault the generator injects is found by the real loader exactly where its record says:
+    each bad row at its file, line, column and reason in ops.quarantine, each damaged file with its
+    status and reason in ops.ledger, and nothing else."""
     landing, manifest = messy_landing
     with (landing / ".generator" / "injected_rows.csv").open() as f:
         recorded = {(r["file"], int(r["line"]), r["column"], r["kind"]) for r in csv.DictReader(f)}
@@ -190,21 +197,67 @@ def test_injected_bad_rows_and_damaged_files_match_the_generators_record(messy_l
     assert {k for *_, k in recorded} == {"invalid_date", "unknown_code", "invalid_cpr", "missing_key",
                                          "end_before_start", "cpr_outside_cpr_column", "out_of_range",
                                          "invalid_decimal", "opdateret_in_future", "too_many_fields",
-                                         "too_few_fields", "unclosed_quote", "stray_carriage_return"}
+                                         "too_few_fields", "unclosed_quote", "stray_carriage_return",
+                                         "duplicate_key_in_file", "duplicate_row_in_file", "truncated_line"}
     recorded = {(f, line, col or None, kind) for f, line, col, kind in recorded}  # "": the row as a whole
-    found, whole = set(), {}
-    for path in sorted(p for p in landing.rglob("*") if p.is_file() and ".generator" not in p.parts):
-        parts = path.relative_to(landing).parts
-        pf = read_landing_file(path, parts[0], TEST_KEY, direct_child=len(parts) == 2)
-        rel = str(path.relative_to(landing))
-        if pf.error:
-            whole[rel] = pf.error
-            continue
-        found |= {(rel, line, col, reason) for line, col, reason, _ in pf.rejects.iter_rows()}
+    loader = Loader(tmp_path / "working.duckdb", landing, tmp_path / "quarantine", tmp_path / "archive", TEST_KEY)
+    loader.load()
+    with duckdb.connect(str(loader.warehouse), read_only=True) as con:
+        found = set(con.execute("select path, line, column_name, reason from ops.quarantine "
+                                "where line is not null").fetchall())
+        whole = {path: (status, reason) for path, status, reason in con.execute(
+            "select path, status, reason from ops.ledger where status not in ('loaded', 'duplicate')").fetchall()}
+        header_only_duplicates = con.execute(
+            "select count(*) from ops.ledger where status = 'duplicate' and rows_read = 0").fetchone()[0]
+        assert con.execute("select count(*) from ops.ledger where status = 'duplicate'").fetchone()[0] \
+            == header_only_duplicates  # only empty deltas repeat bytes
     assert found == recorded
-    assert whole == {d["path"]: d["reason"] for d in manifest["damaged_files"]}
-    assert set(whole.values()) == {"unknown_entity", "unreadable", "truncated", "missing_columns", "empty",
-                                   "bad_encoding", "duplicate_column", "not_in_source_folder", "cpr_in_file_name"}
+    assert whole == {mask_cpr(d["path"]): (d["status"], d["reason"]) for d in manifest["damaged_files"]}
+    assert set(whole.values()) == {
+        ("unrecognised", "unknown_entity"), ("quarantined_file", "unreadable"), ("quarantined_file", "truncated"),
+        ("quarantined_file", "missing_columns"), ("quarantined_file", "empty"), ("quarantined_file", "bad_encoding"),
+        ("quarantined_file", "duplicate_column"), ("unrecognised", "not_in_source_folder"),
+        ("unrecognised", "cpr_in_file_name"), ("conflicting_file", "conflicting_file")}
+    # a duplicate key rejects both its rows, an identical repeat only the repeat
+    pairs = defaultdict(list)
+    for f, line, _, kind in recorded:
+        if kind == "duplicate_key_in_file":
+            pairs[f].append(line)
+    assert pairs and all(len(lines) % 2 == 0 for lines in pairs.values())
+
+
+def test_full_extracts_are_named_as_snapshots_and_delete_what_they_lack(tmp_path):
+    """--full-extracts writes <entity>_<YYYYMMDD>_fuld.csv (data contract, "Extracts"): the loader
+    takes each as a snapshot and deletes the keys it lacks, so the full extracts give the same
+    current rows as the snapshot and its deltas, deletions included. (Regression: they were named
+    as deltas, so a row deleted in the source stayed.)"""
+    # ten daily extracts, in which this seed deletes rows in the source (deletions are rare)
+    deltas = make_landing(tmp_path / "deltas", 4000, deltas=10, seed=5)
+    fulls = make_landing(tmp_path / "fulls", 4000, deltas=10, seed=5, full_extracts=True)
+    assert all(f["path"].endswith("_fuld.csv") and f["kind"] == "snapshot" for f in fulls["files"])
+    assert not any(f["path"].endswith("_fuld.csv") for f in deltas["files"])
+    loaded = {}
+    for name in ("deltas", "fulls"):
+        loader = Loader(tmp_path / name / "working.duckdb", tmp_path / name, tmp_path / name / "q",
+                        tmp_path / name / "a", TEST_KEY)
+        results = loader.load()
+        assert {r.status for r in results} <= {"loaded", "duplicate"}, {r.path: r.status for r in results}
+        with duckdb.connect(str(loader.warehouse), read_only=True) as con:
+            ledger = con.execute("select is_snapshot, sum(keys_deleted) from ops.ledger "
+                                 "where status = 'loaded' group by 1").fetchall()
+            loaded[name] = {e: con.execute(f"select * exclude (_file_id, _line, _extract_date, _loaded_at) "
+                                           f"from raw.{e} where not coalesce(slettet, false) "
+                                           f"order by all").fetchall() for e in ENTITIES}
+            deleted_in_source = sum(con.execute(f"select count(*) from raw.{e} where slettet").fetchone()[0]
+                                    for e in ENTITIES)
+        assert deleted_in_source > 0, name  # the deltas' slettet = J rows, the snapshots' tombstones
+        if name == "fulls":
+            [(is_snapshot, deleted)] = ledger
+            assert is_snapshot and deleted > 0  # rows deleted in the source are gone from the current rows
+        else:
+            assert {s for s, _ in ledger} == {False}
+    for entity in ENTITIES:
+        assert loaded["fulls"][entity] == loaded["deltas"][entity], entity
 
 
 def test_target_groups_2_1_and_2_10_are_both_generated_as_text(cal):
@@ -237,3 +290,22 @@ def test_the_extract_seed_lists_the_contracts_entities():
         (s, e) for s, entities in SOURCES.items() for e in entities}
     optional = seed.filter(~pl.col("required_in_every_extract"))["entity"].to_list()
     assert optional == ["tildelinger"]  # the contract's one exception
+
+
+def test_a_refresh_of_full_extracts_measures_on_the_last_one_unchanged_snapshots_included(tmp_path):
+    """A source that writes full extracts sends an unchanged entity (the experiments) with the same
+    bytes every day; the loader records it as a duplicate, and the extract still counts as complete,
+    so the reference date moves to the last extract. (Regression: only header-only duplicates
+    counted, so full extracts never moved the reference date past the first.)"""
+    data = tmp_path / "data"
+    manifest = make_landing(data / "landing", 1000, deltas=2, full_extracts=True)
+    run = run_refresh(data)
+    assert run.returncode == 0, run.stderr[-3000:]
+    with duckdb.connect(str(data / "warehouse" / "working.duckdb"), read_only=True) as con:
+        duplicates = con.execute("select count(*) from ops.ledger where status = 'duplicate' and is_snapshot "
+                                 "and entity = 'forsoeg'").fetchone()[0]
+        reference = con.execute("select distinct reference_date from staging.stg_ops__extracts").fetchall()
+        complete = con.execute("select count(*) from staging.stg_ops__extracts where is_complete").fetchone()[0]
+    assert duplicates == 2  # the same experiments on each later day
+    assert complete == 3 * len(SOURCES)  # every source, every day
+    assert reference == [(max(datetime.strptime(f["extract_date"], "%Y%m%d").date() for f in manifest["files"]),)]

@@ -164,7 +164,8 @@ def test_bad_rows_and_files_are_quarantined_with_reasons_and_nothing_is_lost(tmp
     for path, status, _, read, loaded, bad, _ in ledger:
         if status in ("loaded", "blocked"):
             assert read == loaded + bad, path
-    whole = {path: reason for path, status, reason, *_ in ledger if status in ("quarantined_file", "unrecognised")}
+    whole = {path: reason for path, status, reason, *_ in ledger
+             if status in ("quarantined_file", "unrecognised", "conflicting_file")}
     assert whole == {mask_cpr(d["path"]): d["reason"] for d in manifest["damaged_files"]}
     with (landing / ".generator" / "injected_rows.csv").open() as f:
         recorded = {(r["file"], int(r["line"]), r["column"] or None, r["kind"]) for r in csv.DictReader(f)}

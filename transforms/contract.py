@@ -30,8 +30,9 @@ class Column:
     low: float | None = None
     high: float | None = None
     low_open: bool = False
-    # dates: how many years after the extract date a value may lie (the contract's rule is one; an
-    # experiment's planned end lies further ahead by nature, and real project plans run 3-4 years)
+    # dates: how many years after the extract date a value may lie (the contract: "Dates lie between
+    # 1900 and one year after the extract date", every date column alike, an experiment's planned
+    # end too: an export with a later one is rejected as date_out_of_range)
     years_ahead: int = 1
 
 
@@ -254,7 +255,7 @@ ENTITIES: dict[str, Entity] = {
             "forsoeg", "forsoeg",
             (_c("forsoeg_id", required=True), _c("titel", required=True), _c("netvaerk"),
              _c("kommunekoder"), _c("maalgruppe"), _c("startdato", DATE, True),
-             _c("slutdato", DATE, years_ahead=10)) + _COMMON,
+             _c("slutdato", DATE)) + _COMMON,
             key=("forsoeg_id",), intervals=(("startdato", "slutdato"),),
         ),
         Entity(

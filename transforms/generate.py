@@ -3,7 +3,9 @@
     python -m transforms.generate --municipalities 573,185 --citizens 5000 --seed 7 --out data/landing
 
 Writes every entity of the landing data contract into <out>/<source>/<entity>_<YYYYMMDD>.csv:
-a full snapshot on the extract date, then --deltas one-day delta extracts. Same arguments give
+a full snapshot on the extract date, then --deltas one-day delta extracts (with --full-extracts
+every extract is a full snapshot, named <entity>_<YYYYMMDD>_fuld.csv as the contract says, so
+that ingestion deletes what a snapshot lacks). Same arguments give
 byte-identical files. What was generated, and every bad row or damaged file injected on purpose,
 is recorded in <out>/.generator/ (ingestion ignores dot-folders).
 """
@@ -14,9 +16,10 @@ import argparse
 import csv
 import hashlib
 import json
+import os
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +27,7 @@ import polars as pl
 
 from transforms.contract import ENTITIES, KOMMUNER, landing_file_name
 from transforms.landing_render import DIALECTS, format_view, inject_bad_rows, to_csv_bytes, view
+from transforms.parse import file_identity
 from transforms.synthetic import Config, experiments_truth, plan_chunks, simulate_chunk
 
 DEFAULT_EXTRACT_DATE = date(2026, 10, 31)
@@ -53,19 +57,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="number of later one-day delta extracts after the snapshot: new, "
                         "updated, closed and deleted rows (default: 0)")
     p.add_argument("--full-extracts", action="store_true",
-                   help="write the later extracts as full snapshots instead of deltas, as some "
-                        "source systems do (deleted rows are then simply absent)")
+                   help="write every extract as a full snapshot, <entity>_<YYYYMMDD>_fuld.csv, "
+                        "instead of deltas, as some source systems do (deleted rows are then "
+                        "simply absent, and ingestion deletes them)")
     p.add_argument("--history-years", type=int, default=6,
                    help="years of history in the snapshot (default: 6)")
     p.add_argument("--bad-rate", type=float, default=0.0,
                    help="share of rows to break (bad dates, unknown codes, invalid CPR, "
                         "missing keys, end before start, CPR numbers in other columns, amounts out "
-                        "of range, NaN, future opdateret, malformed rows), recorded in "
+                        "of range, NaN, future opdateret, malformed rows, the same key twice in a "
+                        "file), recorded in "
                         f"<out>/{MANIFEST_DIR}/injected_rows.csv (default: 0)")
     p.add_argument("--bad-files", action="store_true",
                    help="also write damaged files (unknown entity, binary, truncated, missing "
                         "column, empty, wrong encoding, doubled column, subfolder, CPR number in the "
-                        f"name), recorded in <out>/{MANIFEST_DIR}/manifest.json")
+                        "name, a second file with other content for an entity and extract date), "
+                        f"recorded in <out>/{MANIFEST_DIR}/manifest.json")
     p.add_argument("--chunk-size", type=int, default=50_000,
                    help="citizens simulated at a time; bounds memory (default: 50000)")
     p.add_argument("--effect-passive-share", type=float, default=None,
@@ -150,13 +157,16 @@ def _write_damaged_files(out: Path, extract: date) -> list[dict]:
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        damaged.append({"path": rel, "reason": reason})
+        status = "unrecognised" if reason in ("unknown_entity", "not_in_source_folder", "cpr_in_file_name") \
+            else "quarantined_file"
+        damaged.append({"path": rel, "reason": reason, "status": status})
 
     d = lambda n: (extract - timedelta(days=n)).strftime("%Y%m%d")  # noqa: E731
     put(f"jobcenter/ukendt_{d(1)}.csv", b"id;vaerdi\n1;2\n", "unknown_entity")
     rng = np.random.default_rng(0)
     put(f"jobcenter/planer_{d(2)}.csv", b"PK\x03\x04\x14\x00\x06\x00" + rng.bytes(512), "unreadable")
-    put(f"bolig/bostoette_{d(3)}.csv",
+    # a full snapshot cut short would delete the keys of its lost tail: quarantined whole
+    put(f"bolig/bostoette_{d(3)}_fuld.csv",
         b"stoette_id;cpr;metode;startdato;slutdato;opdateret;slettet\n"
         b"ST999-0000001;010190-1234;CTI;01-02-2025;;01-02-2025 10:00;N\nST999-0000002;0201",
         "truncated")
@@ -177,6 +187,52 @@ def _write_damaged_files(out: Path, extract: date) -> list[dict]:
     return damaged
 
 
+CONFLICTING_ENTITY = ("jobcenter", "samtaler")
+CUT_SHORT_ENTITY = ("jobcenter", "planer")
+
+
+def _cut_short(out: Path, extract: date, full_extracts: bool) -> tuple[list[tuple], list[dict]]:
+    """A transfer cut off inside its last line: a row's beginning, up into its fourth field, with no
+    line end, appended to the extract's `planer` file. In a delta that line is a bad row
+    (`truncated_line`, with the field the cut fell in) and the rest loads; a snapshot cut short is
+    quarantined whole (`truncated`). Returns (injected rows, damaged files)."""
+    source, entity = CUT_SHORT_ENTITY
+    path = out / source / landing_file_name(entity, extract, snapshot=full_extracts)
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    if len(lines) < 3:  # no row to cut
+        return [], []
+    sep = DIALECTS[entity].separator.encode()
+    header = lines[0].decode().lstrip("\ufeff").split(sep.decode())
+    whole = [line.split(sep) for line in lines[1:] if b'"' not in line and b"\r" not in line
+             and line.count(sep) == len(header) - 1]
+    if not whole:
+        return [], []
+    cut = sep.join(whole[0][:3] + [whole[0][3][:2]])
+    path.write_bytes(data + cut)
+    rel = str(path.relative_to(out))
+    if full_extracts:
+        return [], [{"path": rel, "reason": "truncated", "status": "quarantined_file"}]
+    return [(rel, data.count(b"\n") + 1, header[3], "truncated_line")], []
+
+
+def _write_conflicting_file(out: Path, extract: date, full_extracts: bool) -> list[dict]:
+    """A second file for an entity and extract date already delivered, under a name that differs
+    only in its suffix and with other content (the first delivery without its last row): the
+    contract quarantines the later one to arrive as `conflicting_file`. It is dated a minute after
+    the first, so it arrives later whatever order the two are listed in."""
+    source, entity = CONFLICTING_ENTITY
+    first = out / source / landing_file_name(entity, extract, snapshot=full_extracts)
+    other = out / source / landing_file_name(entity, extract, snapshot=not full_extracts)
+    data = first.read_bytes()
+    body = data[:-1] if data.endswith(b"\n") else data
+    # without its last row; a file with one row or none gains a blank line (other bytes, same rows)
+    other.write_bytes(body[:body.rfind(b"\n") + 1] if body.count(b"\n") >= 2 else data + b"\n")
+    t = first.stat().st_mtime + 60
+    os.utime(other, (t, t))
+    return [{"path": str(other.relative_to(out)), "reason": "conflicting_file", "status": "conflicting_file"}]
+
+
 def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = False,
              full_extracts: bool = False, log=print) -> dict:
     """Write the landing files and the generator's record of them; returns the manifest."""
@@ -193,7 +249,7 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
         dialect = DIALECTS[entity_name]
         typed = view(entity_name, truth, d, delta=delta)
         text = format_view(entity, typed, dialect)
-        path = out / entity.source / landing_file_name(entity_name, d)
+        path = out / entity.source / landing_file_name(entity_name, d, snapshot=full_extracts)
         text, bad = inject_bad_rows(entity, typed, text, bad_rate, rng_bad, dialect)
         first_line = files.append(path, text, dialect.encoding, dialect)
         rows[path] = rows.get(path, 0) + text.height
@@ -214,7 +270,14 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
             log(f"  chunk {chunk.index + 1}/{len(chunks)}: {chunk.kommunekode} "
                 f"{chunk.size} citizens ({time.perf_counter() - t0:.1f} s)")
 
-    damaged = _write_damaged_files(out, cfg.extract_date) if bad_files else []
+    damaged = []
+    if bad_files:
+        damaged = _write_damaged_files(out, cfg.extract_date)
+        cut_rows, cut_files = _cut_short(out, cfg.extract_date, full_extracts)
+        injected += cut_rows
+        for rel, *_ in cut_rows:
+            rows[out / rel] += 1
+        damaged += cut_files + _write_conflicting_file(out, cfg.extract_date, full_extracts)
     record_dir = out / MANIFEST_DIR
     record_dir.mkdir(exist_ok=True)
     with (record_dir / "injected_rows.csv").open("w", newline="") as f:
@@ -228,9 +291,9 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
         "bad_rate": bad_rate,
         "files": [
             {"path": str(p.relative_to(out)), "rows": rows[p], "sha256": _sha256(p),
-             "extract_date": p.stem.rsplit("_", 1)[1], "kind": "snapshot" if i == 0 or full_extracts else "delta"}
+             "extract_date": f"{d:%Y%m%d}", "kind": "snapshot" if d == dates[0] or full_extracts else "delta"}
             for p in sorted(rows)
-            for i in [dates.index(datetime.strptime(p.stem.rsplit("_", 1)[1], "%Y%m%d").date())]
+            for d in [file_identity(p, p.parent.name).extract_date]
         ],
         "injected_rows": len(injected),
         "damaged_files": damaged,

@@ -199,8 +199,12 @@ def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rat
     quarantine reasons ingestion must give: invalid_date (also a date with something after it),
     unknown_code, invalid_cpr, missing_key, end_before_start, cpr_outside_cpr_column (a CPR number
     in an id or text column), out_of_range and invalid_decimal (amounts outside their range, NaN,
-    infinity), opdateret_in_future, and the malformed rows too_many_fields, too_few_fields,
-    unclosed_quote and stray_carriage_return (column "": the row as a whole).
+    infinity), opdateret_in_future, the malformed rows too_many_fields, too_few_fields,
+    unclosed_quote and stray_carriage_return (column "": the row as a whole), and the same key
+    twice in the file: duplicate_key_in_file (a copy of the row with another `opdateret` right
+    after it; both rows are rejected) and duplicate_row_in_file (an identical copy; only the copy
+    is rejected), with the key's columns joined by "+" as the column. A duplicated row keeps its
+    own values valid, so the duplicate is its only fault.
     """
     n = text.height
     k = int(rng.binomial(n, rate)) if n and rate > 0 else 0
@@ -215,11 +219,13 @@ def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rat
     kinds = ["invalid_date"] * bool(dates) + ["unknown_code"] * bool(codes) + \
             ["invalid_cpr"] * bool(cprs) + ["missing_key"] + ["end_before_start"] * bool(entity.intervals) + \
             ["cpr_outside_cpr_column"] * bool(texts) + ["out_of_range", "invalid_decimal"] * bool(amounts) + \
-            ["opdateret_in_future", *SHAPE_MARKERS]
+            ["opdateret_in_future", *SHAPE_MARKERS, "duplicate_key_in_file", "duplicate_row_in_file"]
     choice = rng.integers(0, len(kinds), k)
     records: list[tuple] = []
     updates: dict[str, tuple[list[int], list[str]]] = {}
     first_column = text.columns[0]
+    key_column = "+".join(entity.key)
+    copies: list[tuple[int, str]] = []  # (row, kind): a copy of the row goes right after it
 
     def put(col, row, value, kind, record_column=None):
         updates.setdefault(col, ([], []))
@@ -232,6 +238,9 @@ def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rat
 
     for row, ci in zip(rows, choice, strict=False):
         kind = kinds[ci]
+        if kind in ("duplicate_key_in_file", "duplicate_row_in_file"):
+            copies.append((int(row), kind))
+            continue
         if kind == "end_before_start":
             start, end = entity.intervals[0]
             start_value = typed[start][int(row)]
@@ -262,7 +271,38 @@ def inject_bad_rows(entity: Entity, typed: pl.DataFrame, text: pl.DataFrame, rat
     cols = {}
     for col, (idx, values) in updates.items():
         cols[col] = text[col].scatter(idx, pl.Series(values, dtype=pl.String))
-    return text.with_columns(**cols), records
+    text = text.with_columns(**cols)
+    if copies:
+        text, records = _insert_copies(text, typed, copies, records, key_column, dialect)
+    return text, records
+
+
+def _insert_copies(text: pl.DataFrame, typed: pl.DataFrame, copies: list[tuple[int, str]],
+                   records: list[tuple], key_column: str, dialect: Dialect) -> tuple[pl.DataFrame, list[tuple]]:
+    """Each (row, kind) of `copies` gets a copy of itself right after it; the records follow the rows."""
+    pieces, start, shift = [], 0, {}
+    new_records = []
+    for n, (row, kind) in enumerate(sorted(copies)):
+        pieces.append(text.slice(start, row + 1 - start))
+        copy = text.slice(row, 1)
+        updated = typed["opdateret"][row]
+        if kind == "duplicate_key_in_file" and updated is None:
+            kind = "duplicate_row_in_file"
+        if kind == "duplicate_key_in_file":  # other content: the row an hour earlier
+            earlier = updated - timedelta(hours=1)
+            copy = copy.with_columns(opdateret=pl.lit(earlier.strftime(dialect.timestamp_format), pl.String))
+            new_records.append((row + n, key_column, kind))
+        new_records.append((row + n + 1, key_column, kind))
+        pieces.append(copy)
+        start = row + 1
+        shift[row] = n
+    pieces.append(text.slice(start))
+    inserted = sorted(shift)
+
+    def moved(row: int) -> int:  # rows after an inserted copy move down by one per copy before them
+        return row + sum(1 for r in inserted if r < row)
+
+    return pl.concat(pieces), sorted([(moved(r), c, k) for r, c, k in records] + new_records)
 
 
 def _damage_shapes(data: bytes, separator: str) -> bytes:

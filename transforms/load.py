@@ -14,7 +14,7 @@ For every entity the raw layer has two tables:
   and every refresh fails before publication until a corrected file for the same entity and
   extract date supersedes it or an operator accepts it (`Loader.accept`, `make accept`);
 - `superseded`: a blocked file replaced by a later delivery of the same entity and extract date;
-- `quarantined_file`: unreadable (empty, binary, encoding, missing or doubled column, cut short);
+- `quarantined_file`: unreadable (empty, binary, encoding, missing or doubled column, a snapshot cut short);
 - `unrecognised`: not a file of the contract (name, folder, a CPR number in the name);
 - `conflicting_file`: a second file of an entity and extract date already loaded under another name;
 - `duplicate`: the bytes of a file already taken in, under another name.
@@ -287,6 +287,7 @@ class Loader:
                 status, n_bad = "conflicting_file", 0
                 pf.error, detail = "conflicting_file", (f"{conflict[0][1]} already delivered {pf.entity} for "
                                                         f"{pf.extract_date:%d-%m-%Y}; remove one of the two files")
+                pf.error_detail = detail
                 con.execute("insert into ops.quarantine values (?, ?, null, null, ?, ?)",
                             [file_id, rel, pf.error, detail])
             else:

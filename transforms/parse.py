@@ -10,6 +10,10 @@ that "truncates ragged lines" drops fields without a word. So every physical lin
 for its shape (its field count, outside quotes, equals the header's; its quotes are balanced; no
 carriage return inside it). A line that fails is a bad row; only the lines that pass go to the
 reader, which then cannot misread them. Line numbers are physical lines, the header being line 1.
+A file that ends inside its last line (no line end, and the line is malformed) was cut short in
+transfer: that line is a bad row, `truncated_line`, with the field the cut fell in, and the rest
+of the file loads, as for any other bad row (data contract, "CSV dialect"); a full snapshot cut
+short is quarantined whole (`truncated`), because it would delete the keys of its lost tail.
 
 Every text this module produces about a file (a reason, a detail, a rejected value, a file name)
 has CPR-shaped values masked (`mask_cpr`): such texts end up in the warehouse, the quarantine
@@ -68,10 +72,11 @@ TOO_FEW_FIELDS = "too_few_fields"
 TOO_MANY_FIELDS = "too_many_fields"
 UNCLOSED_QUOTE = "unclosed_quote"
 STRAY_CR = "stray_carriage_return"
+TRUNCATED_LINE = "truncated_line"
 ROW_REASONS = (MISSING_KEY, MISSING_VALUE, INVALID_DATE, DATE_OUT_OF_RANGE, UPDATED_IN_FUTURE,
                INVALID_DECIMAL, OUT_OF_RANGE, INVALID_BOOL, INVALID_INT, INVALID_CPR, CPR_OUTSIDE,
                UNKNOWN_CODE, END_BEFORE_START, DUPLICATE_KEY, DUPLICATE_ROW, TOO_FEW_FIELDS,
-               TOO_MANY_FIELDS, UNCLOSED_QUOTE, STRAY_CR)
+               TOO_MANY_FIELDS, UNCLOSED_QUOTE, STRAY_CR, TRUNCATED_LINE)
 # Whole-file reasons
 UNKNOWN_ENTITY = "unknown_entity"
 NOT_IN_SOURCE_FOLDER = "not_in_source_folder"
@@ -525,12 +530,22 @@ def _read(pf: ParsedFile, data: bytes, entity: Entity, key: bytes) -> None:
         lines = lines.filter(~blank)
     shapes = _line_shapes(lines, sep, len(header))
     bad_shape = shapes.filter(pl.col("problem").is_not_null())
+    cut_field = None
     if not text.endswith("\n") and bad_shape.height and lines.height \
             and bad_shape["_line"][-1] == lines["_line"][-1]:
-        pf.error = TRUNCATED
-        pf.error_detail = (f"the file ends inside line {lines['_line'][-1]}: the transfer was cut short, "
-                           "so rows after it may be missing")
-        return
+        # the file ends inside its last line: the transfer was cut short in that line's field
+        last = int(lines["_line"][-1])
+        fields_there = len(next(csv.reader([lines["raw"][-1]], delimiter=sep, quotechar='"'), [""]))
+        cut_field = header[max(0, min(fields_there, len(header)) - 1)]
+        where = f"line {last}, field {mask_cpr(cut_field)}"
+        if pf.is_snapshot:
+            # a snapshot deletes every key it lacks: one cut short would delete the keys of its lost tail
+            pf.error = TRUNCATED
+            pf.error_detail = (f"the file ends inside {where}: the transfer was cut short, so rows after it "
+                               "may be missing, and a snapshot deletes every key it lacks; deliver it again")
+            return
+        bad_shape = bad_shape.with_columns(
+            problem=pl.when(pl.col("_line") == last).then(pl.lit(TRUNCATED_LINE)).otherwise(pl.col("problem")))
     pf.rows_read = lines.height
     if bad_shape.height or blank.any():
         good_lines = shapes.filter(pl.col("problem").is_null()) if bad_shape.height else shapes
@@ -549,8 +564,9 @@ def _read(pf: ParsedFile, data: bytes, entity: Entity, key: bytes) -> None:
             fields = fields.with_columns(pl.lit(None, pl.String).alias(col))
     extras = [c for c in header if c not in entity.column_names]
     pf.rows, rejects = validate(entity, fields, key, pf.extract_date, extras)
-    shape_rejects = bad_shape.select(pl.col("_line"), column=pl.lit(None, pl.String), reason=pl.col("problem"),
-                                     value=pl.lit(None, pl.String))
+    shape_rejects = bad_shape.select(
+        pl.col("_line"), column=pl.when(pl.col("problem") == TRUNCATED_LINE).then(pl.lit(cut_field, pl.String)),
+        reason=pl.col("problem"), value=pl.lit(None, pl.String))
     pf.rejects = pl.concat([shape_rejects, rejects]).sort("_line", "column", nulls_last=False)
     if pf.rejects.height:
         wanted = pf.rejects.select("_line").unique()

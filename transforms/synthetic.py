@@ -102,7 +102,7 @@ class Experiment:
     netvaerk: str
     maalgruppe: str
     start_offset: int  # days before the extract date
-    length: int  # days
+    length: int  # days; the end lies at most a year after the extract date (data contract)
     enrol_share: float
     targets: tuple[tuple[str, str, float], ...] = field(default=())
 
@@ -120,7 +120,7 @@ EXPERIMENTS = (
     ),
     Experiment(
         "HOUSING_FIRST_HLT", "Housing First med midlertidigt huslejetilskud",
-        "Frikommunenetværket om billige boliger og fleksible boligløsninger", "", 900, 1460, 0.6,
+        "Frikommunenetværket om billige boliger og fleksible boligløsninger", "", 900, 1265, 0.6,
         (("BOLIGFASTHOLDELSE_12M", ">=", 0.90), ("BOLIGFASTHOLDELSE_24M", ">=", 0.85)),
     ),
 )

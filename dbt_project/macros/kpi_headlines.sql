@@ -11,9 +11,20 @@
            'målgruppe 2.11, forløb på mindst ' || max(min_duration_days) || ' dage' as population_da,
            null as period_da, max({{ k.value }}) is null as is_suppressed
     from {{ ref(k.mart) }}
-    where is_current and period = 'aar_til_dato' and target_group = '2.11'
+    where is_current and {{ exit_reasons_rows() }}
     group by municipality_code
 {%- endmacro %}
+
+{# ... and as of every month end (period_end) and the reference date #}
+{% macro exit_reasons_history(code, k) -%}
+    select '{{ code }}' as kpi_code, municipality_code, period_end as reference_date, max({{ k.value }}) as value,
+           max({{ k.base }}) as base, max({{ k.value }}) is null as is_suppressed
+    from {{ ref(k.mart) }}
+    where {{ exit_reasons_rows() }}
+    group by municipality_code, period_end
+{%- endmacro %}
+
+{% macro exit_reasons_rows() -%} period = 'aar_til_dato' and target_group = '2.11' {%- endmacro %}
 
 {# LOENTIMER_ANDEL: the INDSATS arm of the experiment whose grant is paid on it (Flere skal med 2);
    the first by id should several have that target. #}
@@ -23,7 +34,18 @@
            p.is_suppressed
     from {{ ref(k.mart) }} as p
     inner join {{ ref('stg_forsoeg__forsoeg') }} as f using (experiment_id)
-    where p.is_current and p.arm = 'INDSATS'
+    where p.is_current and {{ paid_hours_rows(code) }}
+{%- endmacro %}
+
+{% macro paid_hours_history(code, k) -%}
+    select '{{ code }}' as kpi_code, {{ all_municipalities() }} as municipality_code, p.reference_date,
+           p.{{ k.value }} as value, p.{{ k.base }} as base, p.is_suppressed
+    from {{ ref(k.mart) }} as p
+    where {{ paid_hours_rows(code) }}
+{%- endmacro %}
+
+{% macro paid_hours_rows(code) -%}
+    p.arm = 'INDSATS'
       and p.experiment_id = (select min(experiment_id) from {{ ref('stg_forsoeg__forsoeg_maal') }}
                              where kpi_code = '{{ code }}')
 {%- endmacro %}

@@ -9,8 +9,10 @@
   kpi_headline(code, k)  -> the select of one KPI's headline: kpi_code, municipality_code, value,
                             base, population_da, period_da, is_suppressed (the entry's `headline`
                             macro where its headline is not one row of its mart)
-  kpi_history(code, k)   -> the same KPI's value at every date its mart keeps: kpi_code,
-                            municipality_code, reference_date, value, is_suppressed
+  kpi_history(code, k, base) -> the same KPI's value at every date its mart keeps: kpi_code,
+                            municipality_code, reference_date, value, (base,) is_suppressed (the
+                            entry's `history` macro where its headline is not one row of its mart)
+  on_target(value, operator, target) -> whether a value meets its target (null: no target or value)
   kpi_deadlines(columns) -> a values list of the time-to-intervention steps: (event, kpi_code,
                             deadline_days), or the columns asked for
   kpi_event_case(event, attribute) -> a case expression mapping a step (event) to its KPI's code
@@ -46,10 +48,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro kpi_history(code, k) -%}
-    select '{{ code }}' as kpi_code, municipality_code, reference_date, {{ k.value }} as value, is_suppressed
+{% macro kpi_history(code, k, base=false) -%}
+    {%- if k.get('history') -%}
+    {{ context[k.history](code, k) }}
+    {%- else -%}
+    select '{{ code }}' as kpi_code, municipality_code, reference_date, {{ k.value }} as value,
+           {%- if base %} {{ k.base }} as base,{% endif %} is_suppressed
     from {{ ref(k.mart) }}
     where {{ kpi_rows(k) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro on_target(value, operator, target) -%}
+    case when {{ value }} is null or {{ target }} is null then null
+         when {{ operator }} = '<=' then {{ value }} <= {{ target }}
+         else {{ value }} >= {{ target }} end
 {%- endmacro %}
 
 {% macro kpi_deadlines(columns=['event', 'kpi_code', 'deadline_days']) -%}

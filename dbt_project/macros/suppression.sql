@@ -11,14 +11,20 @@
   Complementary rule: a published number is often the sum of others, an identity a reader can
   subtract along. Each such identity is a *group*: a total and the cells that add up to it (the
   'i_alt' row and the values of one breakdown; the 'ALLE' row and each municipality; a period and
-  the months it spans; a team and its caseworkers). A group with exactly one hidden member gives
-  it back by subtraction, and (var suppression_all_ones) so does a group whose hidden cells are
-  all 1 (their sum equals their number); such a group hides one more member, the smallest visible cell (a total only when no
-  cell is left), ties broken by the row's key so every build hides the same cells. Hiding a
-  member can leave another group with a single hidden member, so the rule is applied round after
-  round (var suppression_rounds) until nothing changes. tests/test_disclosure.py attacks the result
-  with every identity at once: subtraction chains and linear systems recover nothing; interval
-  reasoning (bounds) still pins some hidden counts, mostly zeros (a strict xfail there).
+  the months it spans; a team and its caseworkers). A group gives a hidden member back
+  - by subtraction, when it has exactly one hidden member;
+  - by bounds (var suppression_intervals), when its total is published and, for some count, the
+    hidden cells add up to the least they can: 0 for a count of events (each hidden one is then
+    0: "none of these 3 citizens waits past the deadline"), or one per hidden cell for a
+    population, whose row exists (each is then 1). The reader knows that sum exactly (the total
+    minus the published cells), so the count of each hidden cell is pinned.
+  Such a group hides one more member: by subtraction, the smallest visible cell (a total only
+  when no cell is left); by bounds, the smallest visible cell whose pinned count is above its
+  least value (so the hidden sum is no longer the least), or else the total. Ties are broken by
+  the row's key so every build hides the same cells. Hiding a member can open another group, so
+  the rule is applied round after round (var suppression_rounds) until nothing changes.
+  tests/test_disclosure.py attacks the result with every identity at once: subtraction chains,
+  linear systems and interval reasoning (bounds) recover nothing.
 
   with_suppression(relation, keys, population, counts, groups)
     keys       the columns that identify a row (for the deterministic tie-break)
@@ -28,6 +34,9 @@
                struct(g varchar, total boolean): the group's id and whether the row is its total;
                breakdown_groups() gives the usual ones; an element with g null is no group
     primary    an extra SQL condition that also suppresses a row (e.g. a source mart's flag)
+    population_low  the least a hidden row's population can be: 1 where a row exists only for a
+               population of at least one (the default); 0 where zero rows are published too
+    bounds     false: the rule by bounds is not applied (kpi_exit_reasons, see there)
   Returns `relation` with is_suppressed.
 
   is_small(count) -> boolean expression, never null; suppressed(value, flag) -> value or null.
@@ -64,8 +73,13 @@
     )
 {%- endmacro %}
 
-{% macro with_suppression(relation, keys, population, counts=[], groups=none, primary=none) %}
+{% macro with_suppression(relation, keys, population, counts=[], groups=none, primary=none, population_low=1,
+                          bounds=true) %}
 {%- set rounds = var('suppression_rounds') -%}
+{%- set intervals = var('suppression_intervals') and bounds -%}
+{#- every count the rule watches, population first, and the least value a hidden one can take -#}
+{%- set watched = [population] + counts -%}
+{%- set lows = [population_low] + [0] * (counts | length) -%}
 (
     with _base as (
         select *,
@@ -80,8 +94,12 @@
     ),
     {%- if groups %}
     _members as (
-        select _row, _size, _group.g as _g, _group.total as _total
-        from (select _row, _size, unnest({{ groups }}) as _group from _base)
+        select _row, _size, _group.g as _g, _group.total as _total{% for c in watched %}, _c{{ loop.index0 }}{% endfor %}
+        from (
+            select _row, _size, unnest({{ groups }}) as _group
+                {%- for c in watched %}, coalesce({{ c }}, 0) as _c{{ loop.index0 }}{% endfor %}
+            from _base
+        )
         where _group.g is not null
     ),
     _hidden_0 as (
@@ -91,21 +109,35 @@
     _state_{{ i }} as (
         select m.*, h._hidden from _members as m inner join _hidden_{{ i }} as h using (_row)
     ),
-    _open_{{ i }} as (
-        -- groups that give a hidden member back: exactly one hidden, or hidden cells that are all 1
-        select _g
+    _groups_{{ i }} as (
+        select _g,
+            count(*) filter (where _hidden) = 1 as _single
+            {%- for c in watched %},
+            {% if intervals -%}
+            count(*) filter (where _hidden and not _total) >= 2 and bool_or(_total and not _hidden)
+                and sum(_c{{ loop.index0 }}) filter (where _hidden and not _total)
+                    = {{ lows[loop.index0] }} * count(*) filter (where _hidden and not _total)
+            {%- else %}false{% endif %} as _pin{{ loop.index0 }}
+            {%- endfor %}
         from _state_{{ i }}
         group by _g
-        having count(*) filter (where _hidden) = 1
-            or ({{ var('suppression_all_ones') }} and count(*) filter (where _hidden and not _total) >= 2
-                and bool_or(_total and not _hidden)
-                and sum(_size) filter (where _hidden and not _total) = count(*) filter (where _hidden and not _total))
+    ),
+    _open_{{ i }} as (
+        -- groups that give a hidden member back: by subtraction (one hidden) or by bounds (pinned)
+        select * from _groups_{{ i }}
+        where _single{% for c in watched %} or _pin{{ loop.index0 }}{% endfor %}
     ),
     _pick_{{ i }} as (
-        select arg_min(_row, [_total::int, _size, _row]) as _row
-        from _state_{{ i }}
-        inner join _open_{{ i }} using (_g)
-        where not _hidden and _size > 0
+        select arg_min(s._row, [s._total::int, -_breaks, s._size, s._row]) as _row
+        from (
+            select s.*, o._single,
+                0{% for c in watched %} + (o._pin{{ loop.index0 }} and s._c{{ loop.index0 }} > {{ lows[loop.index0] }})::int{% endfor %} as _breaks
+            from _state_{{ i }} as s
+            inner join _open_{{ i }} as o using (_g)
+            where not s._hidden
+        ) as s
+        -- by subtraction any visible cell will do; by bounds only one that lifts the hidden sum, or the total
+        where (_single and _size > 0) or (not _single and (_breaks > 0 or _total))
         group by _g
     ),
     _hidden_{{ i + 1 }} as (

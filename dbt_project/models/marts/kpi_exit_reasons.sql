@@ -84,7 +84,8 @@ grouped as (
 suppressed as (
     select * from {{ with_suppression('grouped', ['period', 'period_end', 'municipality_code', 'target_group', 'level',
                                                   'exit_reason', 'new_target_group'],
-                                      'spells', [], "list_filter(disclosure_groups, lambda x: x is not null)") }}
+                                      'spells', [], "list_filter(disclosure_groups, lambda x: x is not null)",
+                                      bounds=false) }}
 ),
 
 reasons as (

@@ -141,6 +141,9 @@ select
                             and o.experiment_id = s.experiment_id and o.kpi_code = s.kpi_code)) as is_headline,
     s.experiment_id,
     e.title as experiment_title,
+    -- the municipalities taking part, in code order: who may read the experiment's figures
+    array_to_string(list_sort(list_transform(string_split(e.municipality_codes, ','), lambda x: trim(x))), ',')
+        as experiment_municipalities,
     s.kpi_code,
     s.kind,
     {{ suppressed('s.indsats_n') }} as indsats_n,

@@ -31,9 +31,7 @@ select
     v.period_da,
     k.default_operator as target_operator,
     k.default_target as target_value,
-    case when v.value is null or k.default_target is null then null
-         when k.default_operator = '<=' then v.value <= k.default_target
-         else v.value >= k.default_target end as on_target,
+    {{ on_target('v.value', 'k.default_operator', 'k.default_target') }} as on_target,
     coalesce(v.is_suppressed, false) as is_suppressed
 from kpis as k
 inner join values_ as v using (kpi_code)

@@ -2,7 +2,9 @@
 -- entities that arrived, the ones still missing, and whether the extract is complete.
 -- A file counts as delivered only when it loaded. The one exception is a header-only file that
 -- the loader recorded as a duplicate because an earlier header-only file had the same bytes: an
--- empty delta has no content to tell it apart, so its name (entity and date) is the delivery.
+-- empty delta has no content to tell it apart, so its name (entity and date) is the delivery; and
+-- likewise a full snapshot (`_fuld`) with the bytes of an earlier loaded snapshot of its entity:
+-- nothing changed in between (a source that writes full extracts does so for an unchanged entity).
 -- An entity not required in every extract (tildelinger) is expected from the first extract of
 -- its source that delivered it.
 -- The reference date (kpis.md) is the latest extract date on which every source that had
@@ -20,13 +22,19 @@ header_only as (
     select distinct sha256 from ledger where status = 'loaded' and rows_read = 0
 ),
 
+unchanged_snapshot as (
+    select distinct entity, sha256 from ledger where status = 'loaded' and is_snapshot
+),
+
 delivered as (
     select l.source, l.extract_date, l.entity, count(*) as files
     from ledger as l
     inner join entities as e on e.source = l.source and e.entity = l.entity
     where l.extract_date is not null
       and (l.status = 'loaded'
-           or (l.status = 'duplicate' and l.sha256 in (select sha256 from header_only)))
+           or (l.status = 'duplicate' and l.sha256 in (select sha256 from header_only))
+           or (l.status = 'duplicate' and l.is_snapshot
+               and exists (select 1 from unchanged_snapshot as u where u.entity = l.entity and u.sha256 = l.sha256)))
     group by all
 ),
 
