@@ -95,6 +95,6 @@ def test_the_hand_written_accepted_values_are_the_contracts_and_the_registrys():
     assert _accepted("models/staging/_staging.yml", "stg_jobcenter__samtaler", "status") == list(
         contract.SAMTALESTATUS)
     assert _accepted("models/staging/_staging.yml", "stg_jobcenter__planer", "plan_type") == list(contract.PLANTYPER)
-    assert _accepted("models/marts/_marts.yml", "kpi_paid_hours", "arm") == list(contract.GRUPPER)
+    assert _accepted("models/marts/kpi_paid_hours.yml", "kpi_paid_hours", "arm") == list(contract.GRUPPER)
     assert _accepted("models/intermediate/_intermediate.yml", "int_spell_events", "event") == [
         k["event"] for k in registry().values() if "event" in k]
