@@ -37,6 +37,9 @@
     population_low  the least a hidden row's population can be: 1 where a row exists only for a
                population of at least one (the default); 0 where zero rows are published too
     bounds     false: the rule by bounds is not applied (kpi_exit_reasons, see there)
+    not_summed {group id prefix: [counts]}: counts whose total in such groups is no sum of the
+               cells (kpi_time_to_intervention: those waiting now in the last 12 months' cohorts),
+               so bounds say nothing there
   Returns `relation` with is_suppressed.
 
   is_small(count) -> boolean expression, never null; suppressed(value, flag) -> value or null.
@@ -74,7 +77,7 @@
 {%- endmacro %}
 
 {% macro with_suppression(relation, keys, population, counts=[], groups=none, primary=none, population_low=1,
-                          bounds=true) %}
+                          bounds=true, not_summed={}) %}
 {%- set rounds = var('suppression_rounds') -%}
 {%- set intervals = var('suppression_intervals') and bounds -%}
 {#- every count the rule watches, population first, and the least value a hidden one can take -#}
@@ -114,6 +117,8 @@
             count(*) filter (where _hidden) = 1 as _single
             {%- for c in watched %},
             {% if intervals -%}
+            {%- set c = watched[loop.index0] %}
+            {%- for prefix, cols in not_summed.items() if c in cols %}not starts_with(_g, '{{ prefix }}|') and {% endfor -%}
             count(*) filter (where _hidden and not _total) >= 2 and bool_or(_total and not _hidden)
                 and sum(_c{{ loop.index0 }}) filter (where _hidden and not _total)
                     = {{ lows[loop.index0] }} * count(*) filter (where _hidden and not _total)

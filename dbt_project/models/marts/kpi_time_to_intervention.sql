@@ -94,7 +94,8 @@ suppressed as (
                              ~ " || case when cohort = 'seneste_12_mdr' or in_last_12_months then [{'g': "
                              ~ group_id(["'12m'", 'event', 'municipality_code', 'dimension', 'dimension_value'])
                              ~ ", 'total': cohort = 'seneste_12_mdr'}]"
-                             ~ " else [{'g': null::varchar, 'total': false}] end") }} as s
+                             ~ " else [{'g': null::varchar, 'total': false}] end",
+                             not_summed={'12m': ['still_waiting_past_deadline']}) }} as s
     inner join deadlines as d using (event)
 )
 
