@@ -26,6 +26,12 @@ server = app.server
 auth.install(app)
 
 
+# the dropdowns' own words in Danish (Dash's defaults are English: "Search", "No options found", …)
+DROPDOWN_LABELS = {"select_all": "Vælg alle", "deselect_all": "Fravælg alle", "selected_count": "{num} valgt",
+                   "search": "Søg", "clear_search": "Ryd søgning", "clear_selection": "Ryd valg",
+                   "no_options_found": "Ingen muligheder fundet"}
+
+
 def _filter_bar(scope: access.Scope):
     try:
         opts = data.filter_options()
@@ -39,7 +45,7 @@ def _filter_bar(scope: access.Scope):
                         "dashboardets administrator.", className="alert bad", id="filters")
     # persistence is per person, so a value kept in the tab from someone else's session never applies
     dd = dict(persistence=f"{scope.method}:{scope.user}", persistence_type="session", clearable=True,
-              searchable=True, search_placeholder="Søg …")
+              searchable=True, labels=DROPDOWN_LABELS)
 
     def labelled(name, dropdown):  # each filter with the line that says why it does not apply here
         return html.Label([c.FILTERS[name][1], dropdown,

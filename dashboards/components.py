@@ -196,10 +196,16 @@ def table(df: pl.DataFrame, table_id: str, labels: dict[str, str] | None = None,
     return dash_table.DataTable(
         id=table_id, data=shown.to_dicts(), columns=[{"name": c, "id": c} for c in shown.columns],
         page_action="none", sort_action="native", style_as_list_view=True,
-        style_table={"maxHeight": f"{page_size * 36 + 40}px", "overflowY": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": "15px", "padding": "6px", "textAlign": "left"},
-        style_header={"fontWeight": "bold", "backgroundColor": "#f2f2f2"},
-    )
+        style_table={"maxHeight": f"{page_size * 36 + 40}px", "overflowY": "auto", "overflowX": "auto"},
+        **TABLE_STYLE)
+
+
+FONT = '"Segoe UI", "Helvetica Neue", Arial, sans-serif'
+TABLE_STYLE = dict(  # wrapped cells, so a wide table fits the page (and the paper) instead of being cut off
+    style_cell={"fontFamily": FONT, "fontSize": "15px", "padding": "6px", "textAlign": "left",
+                "whiteSpace": "normal", "height": "auto", "minWidth": "60px", "maxWidth": "320px"},
+    style_header={"fontWeight": "bold", "backgroundColor": "#f2f2f2", "whiteSpace": "normal", "height": "auto"},
+)
 
 
 # --- headlines ------------------------------------------------------------------------------------
@@ -488,7 +494,7 @@ def download_payload(key: str, fmt: str, filters: Filters, about: list[tuple[str
         w.writerow(headers)
         for row in rows:
             w.writerow([_csv_cell(v, k) for v, k in zip(row, kinds, strict=True)])
-        return dcc.send_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"), f"{stem}.csv")
+        return dcc.send_string("\ufeff" + buf.getvalue(), f"{stem}.csv")  # the browser writes it as UTF-8
     import xlsxwriter
 
     out = io.BytesIO()

@@ -10,7 +10,8 @@
       "Compare data on hover": "Sammenlign data ved hover", "Show closest data on hover": "Vis nærmeste data ved hover",
       "Double-click on legend to isolate one trace": "Dobbeltklik på forklaringen for at vise én serie",
       "Double-click to zoom back out": "Dobbeltklik for at zoome ud igen",
-      "Download plot as a png": "Hent figuren som png", "Download plot": "Hent figuren",
+      "Download plot as a png": "Hent figuren som png", "Download plot as a PNG": "Hent figuren som png",
+      "Download plot as JSON": "Hent figuren som JSON", "Download plot": "Hent figuren",
       "Pan": "Panorér", "Produced with Plotly": "Lavet med Plotly", "Produced with Plotly.js": "Lavet med Plotly.js",
       "Reset": "Nulstil", "Reset axes": "Nulstil akser", "Reset view": "Nulstil visning",
       "Toggle Spike Lines": "Hjælpelinjer til/fra", "Toggle show closest data on hover": "Nærmeste data ved hover til/fra",
@@ -19,6 +20,7 @@
       "Sorry, there was a problem downloading your snapshot!": "Beklager, figuren kunne ikke hentes.",
       "Click to enter Plot title": "Klik for at skrive en titel", "Click to enter X axis title": "Klik for at skrive x-aksens titel",
       "Click to enter Y axis title": "Klik for at skrive y-aksens titel", "Erase active shape": "Slet figur",
+      "Reset views": "Nulstil visninger", "Share chart...": "Del figuren …",
       "trace": "serie", "new text": "ny tekst", "max": "maks.", "min": "min.", "median": "median", "mean": "middel",
       "q1": "1. kvartil", "q3": "3. kvartil", "lower fence": "nedre grænse", "upper fence": "øvre grænse"
     },

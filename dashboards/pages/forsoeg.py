@@ -68,7 +68,7 @@ def _rows(f: c.Filters):
     return data.experiments(f.experiment)
 
 
-def _difference_chart(df, experiment_id: str) -> go.Figure:
+def _difference_chart(df, experiment_id: str) -> go.Figure | None:
     rows = df.filter((df["experiment_id"] == experiment_id) & df["difference_low"].is_not_null()
                      & df["kind"].is_in(["share", "survival"]))
     pp = [(v * 100) for v in rows["difference"].to_list()]
@@ -82,7 +82,7 @@ def _difference_chart(df, experiment_id: str) -> go.Figure:
     c._layout(fig, "Forskel indsats − kontrol i procentpoint (95 %-interval)")
     fig.update_xaxes(tickformat=",.0f", ticksuffix=" pp", title="Procentpoint")
     fig.update_layout(height=120 + 50 * max(rows.height, 1))
-    return fig
+    return fig if rows.height else None
 
 
 def _experiment(df, experiment_id: str):
@@ -97,7 +97,8 @@ def _experiment(df, experiment_id: str):
         met = status(r)
         diff = (c.SUPPRESSED if sup else
                 "–" if r["difference"] is None else
-                (c.number(r["difference"] * 100, 1) + " pp" if unit == "andel" else c.number(r["difference"], 1)))
+                (c.number(r["difference"] * 100, 1) + " pp" if unit == "andel" else
+                 c.number(r["difference"], 1) + (" dage" if unit == "dage" else "")))
         scale, suffix = (100, " pp") if unit == "andel" else (1, "")
         ci = ("" if sup or r["difference_low"] is None else
               f"{c.number(r['difference_low'] * scale, 1)} til {c.number(r['difference_high'] * scale, 1)}{suffix}")
@@ -111,14 +112,13 @@ def _experiment(df, experiment_id: str):
                       "Forskel": diff, "Forskel, 95 %-interval": ci, "Forskellen": difference_text(r),
                       "Mål (indsatsgruppen)": target, "Status": met})
 
+    chart = _difference_chart(df, experiment_id)
     return html.Section([
         html.H2(title),
         dash_table.DataTable(id=f"forsoeg-{experiment_id}", data=shown,
                              columns=[{"name": k, "id": k} for k in shown[0]],
-                             style_as_list_view=True, style_cell={"fontSize": "15px", "padding": "6px",
-                                                                  "textAlign": "left"},
-                             style_header={"fontWeight": "bold", "backgroundColor": "#f2f2f2"}),
-        c.graph(_difference_chart(df, experiment_id), f"forsoeg-diff-{experiment_id}"),
+                             style_as_list_view=True, style_table={"overflowX": "auto"}, **c.TABLE_STYLE),
+        c.graph(chart, f"forsoeg-diff-{experiment_id}") if chart else None,
     ], className="section")
 
 
