@@ -213,5 +213,18 @@ def health():
     return jsonify({"status": "ok", "built_at": b.built_at})
 
 
+def _warm_up() -> None:
+    """Run Dash's first-request setup (scripts, callbacks, the pages router) now, in each worker,
+    rather than at its first request: a browser's first page asks for a dozen files at once, and a
+    thread that came in while another was still setting up found no scripts registered (HTTP 500,
+    a blank page). The hooks are the ones every request runs; for /helse the gate lets them by."""
+    with server.test_request_context("/helse"):
+        for hook in server.before_request_funcs.get(None, []):
+            hook()
+
+
+_warm_up()
+
+
 if __name__ == "__main__":
     app.run(host="127.0.0.1", port=8050, debug=False)
