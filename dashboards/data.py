@@ -432,7 +432,16 @@ def waiting_list(municipality: str, team: str | None, target_group: str | None,
         order by days_over_deadline desc {f"limit {int(limit)}" if limit else ""}""",
                  [municipality, municipality, team, team, target_group, target_group, teams, teams])
     _audit(s, "waiting_list", municipality, team, target_group, limit, df.height)
-    return df
+    return _named_caseworkers(df, municipality, scope)
+
+
+def _named_caseworkers(df: pl.DataFrame, municipality: str, scope: Scope | None) -> pl.DataFrame:
+    """An action list's caseworker as initials and team (the id in a column of its own)."""
+    names = caseworker_names(municipality, current_date(scope=scope), scope=scope)
+    label = dict(zip(names["caseworker_id"].to_list(), names["caseworker"].to_list(), strict=True))
+    ids = df["Sagsbehandler"]
+    return df.with_columns(pl.Series("Sagsbehandler", [label.get(i, i) for i in ids.to_list()], dtype=pl.String),
+                           ids.alias("Sagsbehandler-id"))
 
 
 def _audit(s: Scope, name: str, municipality, team, target_group, limit, rows: int) -> None:
@@ -472,16 +481,17 @@ def overdue_list(municipality: str, team: str | None, target_group: str | None,
     teams = s.list_teams(team)
     df = query(f"""
         select spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler", target_group as "Målgruppe",
-               rule as "Regel", start_date as "Start", first_deadline_days as "Første frist",
+               coalesce(r.rule_da, o.rule) as "Regel", start_date as "Start", o.first_deadline_days as "Første frist",
                current_gap_days as "Dage siden sidste"
-        from marts.kpi_overdue_list
+        from marts.kpi_overdue_list as o
+        left join reference.ref_rettidighed_regler as r using (target_group, rule)
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
           and (? is null or target_group = ?)
           and (?::varchar[] is null or list_contains(?::varchar[], team_name))
-        order by current_gap_days desc {f"limit {int(limit)}" if limit else ""}""",
+        order by current_gap_days desc, spell_id {f"limit {int(limit)}" if limit else ""}""",
                  [municipality, municipality, team, team, target_group, target_group, teams, teams])
     _audit(s, "overdue_list", municipality, team, target_group, limit, df.height)
-    return df
+    return _named_caseworkers(df, municipality, scope)
 
 
 def housing_retention(municipality: str, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:

@@ -154,10 +154,17 @@ def danish_number(text: str | None) -> float | None:
     return None if text in (None, "") else float(text.replace(",", "."))
 
 
+def click(browser, css: str):
+    """Click an element as a person does, after scrolling it out from under the sticky header."""
+    element = browser.find_element(By.CSS_SELECTOR, css)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def fresh_download(browser, stem: str, fmt: str):
     for old in browser.download_dir.glob(f"{stem}*"):
         old.unlink()
-    browser.find_element(By.CSS_SELECTOR, f"button[id*='\"{stem}'][id*='{fmt}']").click()
+    click(browser, f"button[id*='\"{stem}'][id*='{fmt}']")
     deadline = time.time() + 20
     while time.time() < deadline:
         found = [p for p in browser.download_dir.glob(f"{stem}_*.{fmt}")]
@@ -227,13 +234,13 @@ def test_a_download_follows_the_page_s_own_choice(served_dashboard, browser):
         default = data.passive_trend("ALLE", "alle_varigheder")
     assert expected["passive_share"].to_list() != default["passive_share"].to_list()
     button = browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']")
-    browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='anciennitet_1_aar']").click()
+    click(browser, "#passive-variant input[value='anciennitet_1_aar']")
     try:
         WebDriverWait(browser, 20).until(ec.staleness_of(button))
         _, csv = read_download_csv(fresh_download(browser, "passive_trend", "csv"))
         assert [danish_number(x) for x in csv["Andel passive"]] == pytest.approx(expected["passive_share"].to_list())
     finally:  # the choice persists in the session: put it back for the other tests
-        browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='alle_varigheder']").click()
+        click(browser, "#passive-variant input[value='alle_varigheder']")
 
 
 def test_suppressed_cells_show_as_suppressed_never_as_zero(served_dashboard, browser):
@@ -396,9 +403,12 @@ def test_target_groups_are_sorted_by_number(served_dashboard):
 def test_pages_are_danish_with_the_danish_plotly_locale(served_dashboard, browser):
     open_page(browser, served_dashboard, "/passive", "passive-content")
     assert browser.execute_script("return document.documentElement.lang") == "da"
-    button = browser.find_element(By.CSS_SELECTOR, "#passive-trend .modebar-btn[data-title]")
+    button = WebDriverWait(browser, 30).until(  # Plotly itself loads after the page's content
+        lambda d: d.find_element(By.CSS_SELECTOR, "#passive-trend .modebar-btn[data-title]"))
     assert button.get_attribute("data-title") == "Hent figuren som png"
-    ticks = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#passive-trend .xtick text")]
+    ticks = [t.get_attribute("textContent")
+             for t in browser.find_elements(By.CSS_SELECTOR, "#passive-trend .xtick text")]
+    ticks = [t for t in ticks if t]
     months = {"jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
     assert ticks and all(t.split()[0] in months for t in ticks), ticks
     assert "%" in browser.find_element(By.ID, "headline-value-PASSIV_ANDEL").text
