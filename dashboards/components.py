@@ -437,7 +437,9 @@ def for_download(df: pl.DataFrame, labels: dict[str, str]) -> tuple[list[str], l
         row = []
         for n, k in zip(names, kinds, strict=True):
             v = r[n]
-            if isinstance(v, Decimal):
+            if isinstance(v, bool):
+                v = "ja" if v else "nej"
+            elif isinstance(v, Decimal):
                 v = int(v) if k == "int" or v == v.to_integral_value() and k != "share" else float(v)
             if isinstance(v, datetime):
                 v = local(v).replace(tzinfo=None)

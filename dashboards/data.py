@@ -243,7 +243,8 @@ def code_names(table: str, code: str, name: str = "name_da", *, scope: Scope | N
     if not (table.startswith("ref_") and table.replace("_", "").isalnum() and code.replace("_", "").isalnum()
             and name.replace("_", "").isalnum()):
         raise ValueError(table)
-    return {str(k): v for k, v in query(f"select {code}, {name} from reference.{table}").iter_rows()}
+    return _per_build(("codes", table, code, name), lambda: {
+        str(k): v for k, v in query(f"select {code}, {name} from reference.{table}").iter_rows()})
 
 
 ARMS = {"INDSATS": "indsatsgruppe", "KONTROL": "kontrolgruppe"}
@@ -252,8 +253,8 @@ ARMS = {"INDSATS": "indsatsgruppe", "KONTROL": "kontrolgruppe"}
 def arm_names(*, scope: Scope | None = None) -> dict[str, str]:
     """'FLERE_SKAL_MED_2:INDSATS' as a manager reads it: 'Flere skal med 2, indsatsgruppe'."""
     _who(scope)
-    titles = dict(query("select distinct experiment_id, experiment_title from marts.kpi_experiment_evaluation")
-                  .iter_rows())
+    titles = _per_build("experiment_titles", lambda: dict(query(
+        "select distinct experiment_id, experiment_title from marts.kpi_experiment_evaluation").iter_rows()))
     return {f"{e}:{a}": f"{t}, {n}" for e, t in titles.items() for a, n in ARMS.items()} | {
         "ingen": "Uden for forsøg", "ukendt": "Ukendt", "I alt": "I alt"}
 
@@ -332,7 +333,24 @@ def definition(mart: str, *, scope: Scope | None = None) -> str:
 def current_date(*, scope: Scope | None = None):
     """The reference date of the publication (the latest date on which every source delivered a complete extract)."""
     _who(scope)
-    return query("select max(reference_date) as d from marts.kpi_trend")["d"][0]
+    return _per_build("current_date", lambda: query("select max(reference_date) as d from marts.kpi_trend")["d"][0])
+
+
+_cache: dict[Path, dict] = {}
+
+
+def _per_build(key, make):
+    """A value read once per published build (a build never changes): reference data and dates."""
+    found = _current()
+    if found is None:
+        raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
+    with _lock:
+        values = _cache.setdefault(found[1], {})
+        for old in list(_cache)[:-2]:  # like the connections: the two newest builds
+            _cache.pop(old, None)
+    if key not in values:
+        values[key] = make()
+    return values[key]
 
 
 def trend(kpi_code: str, municipality: str, *, scope: Scope | None = None) -> pl.DataFrame:

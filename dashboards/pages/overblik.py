@@ -73,7 +73,18 @@ def render(f: c.Filters):
     cards = [card(r, _until(trends.get(r["kpi_code"]), as_of), kpis.get(r["kpi_code"], {}))
              for r in rows.iter_rows(named=True)]
     return html.Div([html.P(f"Nøgletallene pr. {c.date_da(as_of)}.", id="overblik-as-of"),
-                     html.Div(cards, className="cards", id="cards"), freshness_line(data.freshness(), as_of)])
+                     html.Div(cards, className="cards", id="cards"), c.download_buttons("overview"),
+                     freshness_line(data.freshness(), as_of)])
+
+
+@c.downloadable("overview", "Overblik: alle nøgletal", {
+    "name_da": "Nøgletal", "reference_date": "Opgørelsesdato", "value": "Værdi", "base": "Antal",
+    "population_da": "Population", "period_da": "Periode", "target_operator": "Mål, operator",
+    "target_value": "Mål", "on_target": "Mål nået", "unit": "Enhed"})
+def _overview(f: c.Filters):
+    df = data.overview(f.municipality, f.date or data.current_date())
+    return df.select("name_da", "reference_date", "value", "unit", "base", "population_da", "period_da",
+                     "target_operator", "target_value", "on_target", "is_suppressed")
 
 
 def _until(trend, as_of):
