@@ -106,7 +106,7 @@ def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(publ
     assert _pointer(published) == before
     run = json.loads((published / "warehouse" / "published" / "last_run.json").read_text())
     assert run["success"] is False and "quarantine_rate" in run["message"]
-    # the dashboard says so, on the overview and on the data-quality page
+    # the dashboard says so, in the banner on every page and on the data-quality page
     os.environ["KPI_DATA_DIR"] = str(published)
     try:
         import importlib
@@ -115,7 +115,7 @@ def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(publ
         from flask import g
 
         from dashboards import components as c
-        from dashboards.app import server  # the pages register with the app
+        from dashboards.app import freshness_banner, server  # the pages register with the app
         from dashboards.scope import Scope
 
         def page(name):
@@ -123,11 +123,11 @@ def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(publ
 
         with server.test_request_context():
             g.scope = Scope("test", "admin", frozenset({"*"}))  # an administrator sees the run's messages
-            overview = str(page("overblik").render(c.Filters()))
+            banner = str(freshness_banner())
             quality = str(page("datakvalitet").render(c.Filters()))
     finally:
         del os.environ["KPI_DATA_DIR"]
-    assert "stale-warning" in overview and "fejlede" in overview
+    assert "stale-failed" in banner and "fejlede" in banner and "Kontakt driften" in banner
     assert "run-problems" in quality and "quarantine_rate" in quality
     # the blocked file and its rejected lines, in Danish (the failed refresh published nothing new)
     assert "dq-blocked-files" in quality and "jobcenter/forloeb_20261102.csv: 10 af 30 rækker er afvist" in quality
