@@ -196,13 +196,20 @@ class Loader:
         check_key(con, self.key)
         return con
 
-    def load(self, entities: list[str] | None = None) -> list[LoadResult]:
-        """Load every new landing file (of the given entities; UNRECOGNISED for the rest)."""
+    def load(self, entities: list[str] | None = None, progress=None, label: str = "load") -> list[LoadResult]:
+        """Load every new landing file (of the given entities; UNRECOGNISED for the rest).
+
+        `progress`, if given, is a bar class (orchestration.progress.Bar): made with a label and
+        the megabytes to read, advanced as files are taken in.
+        """
         files = [f for f in scan_landing(self.landing) if entities is None or f.entity in entities]
         results = []
+        bar = progress(label, sum(_size(f.path) for f in files) / 1e6, " MB") if progress else None
         with self.connect() as con:
             for f in files:
                 results.append(self._load_one(con, f))
+                if bar:
+                    bar.advance(_size(f.path) / 1e6)
         return results
 
     def blocked(self, entity: str | None = None) -> list[tuple[str, int, int]]:
@@ -471,6 +478,13 @@ def blocked_report(warehouse: Path, max_lines: int = 200) -> list[dict]:
                            "rows_read": read, "rows_quarantined": bad,
                            "lines": [list(line) for line in lines]})
         return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _private_dir(path: Path) -> None:
