@@ -361,9 +361,9 @@ class Loader:
             _loaded_at=pl.lit(loaded_at),
         )
         cols = [n for n, _ in raw_columns(entity)]
+        # the file's rows are read where they lie (a view on the Arrow table), not copied first
         con.register("batch_df", rows.select(cols).to_arrow())
-        con.execute("create or replace temp table _batch as select * from batch_df")
-        con.unregister("batch_df")
+        con.execute("create or replace temp view _batch as select * from batch_df")
         e = entity.name
         keys = raw_key(entity)
         key_list = ", ".join(keys)
@@ -373,7 +373,8 @@ class Loader:
         known = con.execute(f"select count(*) from raw.{e} t semi join _batch b on {on}").fetchone()[0]
         if not known:  # new keys only (a first load): nothing to merge (keys are unique within a file)
             con.execute(f"insert into raw.{e} by name select * from _batch")
-            con.execute("drop table _batch")
+            con.execute("drop view _batch")
+            con.unregister("batch_df")
             return deleted
         con.execute(f"""
             create or replace temp table _winners as
@@ -389,7 +390,8 @@ class Loader:
         """)
         con.execute(f"delete from raw.{e} t using (select distinct {key_list} from _batch) b where {on}")
         con.execute(f"insert into raw.{e} by name select * from _winners")
-        con.execute("drop table _batch; drop table _winners")
+        con.execute("drop view _batch; drop table _winners")
+        con.unregister("batch_df")
         return deleted
 
     def _snapshot_deletes(self, con, e: str, keys: list[str], pf: ParsedFile, file_id: int, loaded_at) -> int:
