@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed:
             data = e.asset_check_evaluation_data
             level = "warning" if data.severity.value == "WARN" else "check failed"
-            line = f"{level}: {data.asset_key.to_user_string()} {data.check_name}: {data.description or ''}"
+            line = f"{level}: {data.asset_key.to_user_string()} {data.check_name}" + (
+                f": {data.description}" if data.description else "")
             print(line, file=sys.stderr)
             if level != "warning":
                 problems.append(line)
