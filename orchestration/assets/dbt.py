@@ -5,8 +5,11 @@ import. dbt runs as a subprocess with the venv's own `dbt` executable, building 
 working warehouse.
 """
 
+import contextlib
+import io
 import os
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration import progress
 from orchestration.paths import REPO
 from orchestration.resources import WarehouseResource
 
@@ -47,4 +51,25 @@ def dbt_resource() -> DbtCliResource:
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=Translator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     os.environ["KPI_WAREHOUSE_PATH"] = str(warehouse.paths.warehouse)
-    yield from dbt.cli(["build"], context=context).stream()
+    t0 = time.perf_counter()
+    models = len(context.selected_asset_keys)
+    tests = len(context.selected_asset_check_keys)
+    bar = progress.Bar("dbt build", models + tests, " nodes")
+    failed = warned = 0
+    # dagster-dbt echoes every dbt line on stdout; `make refresh` shows the bar and one line instead
+    # (the events are in Dagster's run storage, dbt's own log in dbt_project/logs/dbt.log)
+    hush = contextlib.redirect_stdout(io.StringIO()) if progress.enabled() else contextlib.nullcontext()
+    with hush as sink:
+        for event in dbt.cli(["build"], context=context).stream():
+            bar.advance()
+            if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation) and not event.passed:
+                if event.severity == dg.AssetCheckSeverity.WARN:
+                    warned += 1
+                else:
+                    failed += 1
+            if sink is not None:
+                sink.seek(0), sink.truncate()
+            yield event
+    progress.line("dbt build", seconds=time.perf_counter() - t0,
+                  note=f"{models} models and seeds, {tests} tests" + (f", {failed} failed" if failed else "")
+                  + (f", {warned} warned" if warned else ""))
