@@ -45,9 +45,9 @@ demo-user: install
 	  echo "No dashboard users yet. Create the first: $(BIN)/python -m dashboards.users add NAME --role admin --municipality '*'"; \
 	fi
 
-## make refresh: the job the nightly schedule runs, once; non-zero exit on failure
+## make refresh: the job the nightly schedule runs, once; non-zero exit on failure (VERBOSE=1: Dagster's whole log)
 refresh: install
-	$(BIN)/python -m orchestration.refresh
+	$(BIN)/python -m orchestration.refresh $(if $(VERBOSE),--verbose)
 
 ## make accept FILE=jobcenter/forloeb_20261101.csv BY=initialer: publish a blocked file as it is
 accept: install

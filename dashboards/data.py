@@ -117,6 +117,11 @@ def present() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     return cached
 
 
+# rows by their breakdown value, target groups by number (2.1, 2.2, …, 2.10, 2.11), not as text
+BY_VALUE = """ order by try_cast(split_part(dimension_value, '.', 1) as integer) nulls last,
+                        try_cast(split_part(dimension_value, '.', 2) as integer) nulls last, dimension_value"""
+
+
 def _who(scope: Scope | None) -> Scope:
     return scope if scope is not None else access.current()
 
@@ -173,10 +178,112 @@ def freshness(*, scope: Scope | None = None) -> dict:
     }
 
 
-def overview(municipality: str = "ALLE", *, scope: Scope | None = None) -> pl.DataFrame:
-    """One row per KPI: value, target and whether it is met (marts.kpi_overview)."""
+def max_extract_age_days() -> int:
+    """How old the newest complete extract may be before every page says the figures are stale
+    (`KPI_MAX_EXTRACT_AGE_DAYS`, default 2 days: a nightly delivery may be a day late)."""
+    import os
+
+    return int(os.environ.get("KPI_MAX_EXTRACT_AGE_DAYS", "2"))
+
+
+def staleness() -> dict | None:
+    """Why the figures may be out of date, or None when they are fresh: the latest refresh failed
+    (`failed`), or the newest complete extract — the reference date, every source delivered in full —
+    is older than max_extract_age_days() (`old`). Read without a scope: /helse answers from it, and
+    it says nothing of the data beyond dates. None also when nothing is published (that is its own state)."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    found = current_build(paths().published)
+    if found is None:
+        return None
+    con = _database(found[1]).cursor()
+    try:
+        newest = con.sql("select max(extract_date) from marts.dq_extracts where all_sources_complete").fetchall()[0][0]
+    finally:
+        con.close()
+    run = last_run() or {}
+    today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+    age = (today - newest).days if isinstance(newest, date) else None
+    failed = bool(run) and not run.get("success", True)
+    old = age is None or age > max_extract_age_days()
+    if not (failed or old):
+        return None
+    return {"failed": failed, "old": old, "newest_complete": newest, "age_days": age,
+            "max_age_days": max_extract_age_days(), "built_at": found[0].built_at,
+            "run_finished_at": run.get("finished_at")}
+
+
+_registry: dict[Path, dict] = {}
+
+
+def kpis(*, scope: Scope | None = None) -> dict[str, dict]:
+    """The KPI registry (reference.ref_kpi): Danish name, unit, target and page of every KPI code.
+    The one place the dashboard takes targets from (cached per build)."""
+    _who(scope)
+    found = _current()
+    if found is None:
+        raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
+    cached = _registry.get(found[1])
+    if cached is None:
+        cached = _registry[found[1]] = {r["kpi_code"]: r for r in query(
+            "select * from reference.ref_kpi order by kpi_code").iter_rows(named=True)}
+        for old in list(_registry)[:-2]:
+            _registry.pop(old, None)
+    return cached
+
+
+def kpi(code: str, *, scope: Scope | None = None) -> dict:
+    return kpis(scope=scope)[code]
+
+
+def code_names(table: str, code: str, name: str = "name_da", *, scope: Scope | None = None) -> dict[str, str]:
+    """A code list's Danish names (a reference seed), e.g. code_names('ref_stoettemetoder', 'method')."""
+    _who(scope)
+    if not (table.startswith("ref_") and table.replace("_", "").isalnum() and code.replace("_", "").isalnum()
+            and name.replace("_", "").isalnum()):
+        raise ValueError(table)
+    return _per_build(("codes", table, code, name), lambda: {
+        str(k): v for k, v in query(f"select {code}, {name} from reference.{table}").iter_rows()})
+
+
+ARMS = {"INDSATS": "indsatsgruppe", "KONTROL": "kontrolgruppe"}
+
+
+def arm_names(*, scope: Scope | None = None) -> dict[str, str]:
+    """'FLERE_SKAL_MED_2:INDSATS' as a manager reads it: 'Flere skal med 2, indsatsgruppe'."""
+    _who(scope)
+    titles = _per_build("experiment_titles", lambda: dict(query(
+        "select distinct experiment_id, experiment_title from marts.kpi_experiment_evaluation").iter_rows()))
+    return {f"{e}:{a}": f"{t}, {n}" for e, t in titles.items() for a, n in ARMS.items()} | {
+        "ingen": "Uden for forsøg", "ukendt": "Ukendt", "I alt": "I alt"}
+
+
+def municipality_name(code: str, *, scope: Scope | None = None) -> str:
+    """'Varde (573)', or 'Alle kommuner'."""
+    if code == ALLE:
+        return "Alle kommuner"
+    names = code_names("ref_kommuner", "municipality_code", "name", scope=scope)
+    return f"{names.get(code, code)} ({code})"
+
+
+def overview(municipality: str = "ALLE", as_of=None, *, scope: Scope | None = None) -> pl.DataFrame:
+    """One row per KPI: value, target and whether it is met (marts.kpi_overview), on the reference
+    date — or on an earlier date of the history (`as_of`), with that date's value from marts.kpi_trend
+    (its population count is then not known: base is null)."""
     _within(scope, municipality)
-    return query("select * from marts.kpi_overview where municipality_code = ? order by kpi_code", [municipality])
+    if as_of is None or as_of == current_date(scope=scope):
+        return query("select * from marts.kpi_overview where municipality_code = ? order by kpi_code", [municipality])
+    return query("""
+        select o.* replace (t.reference_date as reference_date, t.value as value, null::bigint as base,
+                            coalesce(t.is_suppressed, false) as is_suppressed,
+                            case when t.value is null or o.target_value is null then null
+                                 when o.target_operator = '<=' then t.value <= o.target_value
+                                 else t.value >= o.target_value end as on_target)
+        from marts.kpi_overview as o
+        left join marts.kpi_trend as t
+          on t.kpi_code = o.kpi_code and t.municipality_code = o.municipality_code and t.reference_date = ?
+        where o.municipality_code = ? order by o.kpi_code""", [as_of, municipality])
 
 
 # --- the pages' data: each function returns the rows one chart or table shows ----------------------
@@ -215,7 +322,24 @@ def definition(mart: str, *, scope: Scope | None = None) -> str:
 def current_date(*, scope: Scope | None = None):
     """The reference date of the publication (the latest date on which every source delivered a complete extract)."""
     _who(scope)
-    return query("select max(reference_date) as d from marts.kpi_trend")["d"][0]
+    return _per_build("current_date", lambda: query("select max(reference_date) as d from marts.kpi_trend")["d"][0])
+
+
+_cache: dict[Path, dict] = {}
+
+
+def _per_build(key, make):
+    """A value read once per published build (a build never changes): reference data and dates."""
+    found = _current()
+    if found is None:
+        raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
+    with _lock:
+        values = _cache.setdefault(found[1], {})
+        for old in list(_cache)[:-2]:  # like the connections: the two newest builds
+            _cache.pop(old, None)
+    if key not in values:
+        values[key] = make()
+    return values[key]
 
 
 def trend(kpi_code: str, municipality: str, *, scope: Scope | None = None) -> pl.DataFrame:
@@ -243,13 +367,49 @@ def passive_breakdown(municipality: str, date, variant: str, dimension: str, *,
         order by passive_share desc nulls last""", [variant, municipality, date, dimension])
 
 
-def passive_trend(municipality: str, variant: str, *, scope: Scope | None = None) -> pl.DataFrame:
-    _within(scope, municipality)
+def passive_trend(municipality: str, variant: str, team: str | None = None, *,
+                  scope: Scope | None = None) -> pl.DataFrame:
+    """The passive share on every date, for the municipality or one of its teams."""
+    _within(scope, municipality, team)
     return query("""
         select reference_date, population, passive, passive_share, passive_share_low, passive_share_high, is_suppressed
         from marts.kpi_passive_citizens
-        where variant = ? and municipality_code = ? and dimension = 'i_alt' order by reference_date""",
-                 [variant, municipality])
+        where variant = ? and municipality_code = ?
+          and ((? is null and dimension = 'i_alt') or (dimension = 'team_name' and dimension_value = ?))
+        order by reference_date""", [variant, municipality, team, team])
+
+
+def caseworker_names(municipality: str, date, *, scope: Scope | None = None) -> pl.DataFrame:
+    """Each caseworker as people know them: initials and team ("LCH, Team Job"), one label per
+    caseworker id — two with the same initials in one team get a number each, never one bar."""
+    _within(scope, municipality)
+    df = query("""
+        select distinct caseworker_id, initials, team_name
+        from marts.kpi_caseload
+        where (? = 'ALLE' or municipality_code = ?) and reference_date = ?
+        order by team_name, initials, caseworker_id""", [municipality, municipality, date])
+    base = [f"{i or '?'}, {t}" for i, t in zip(df["initials"].to_list(), df["team_name"].to_list(), strict=True)]
+    seen: dict[str, int] = {}
+    total = {b: base.count(b) for b in set(base)}
+    labels = []
+    for b in base:
+        seen[b] = seen.get(b, 0) + 1
+        labels.append(f"{b} ({seen[b]})" if total[b] > 1 else b)
+    return df.with_columns(pl.Series("caseworker", labels, dtype=pl.String))
+
+
+def passive_by_caseworker(municipality: str, date, variant: str, team: str | None = None, *,
+                          scope: Scope | None = None) -> pl.DataFrame:
+    """The passive share per caseworker, named by initials and team (the id kept for the tooltip)."""
+    _within(scope, municipality, team)
+    df = passive_breakdown(municipality, date, variant, "caseworker_id", scope=scope)
+    names = caseworker_names(municipality, date, scope=scope)
+    df = df.join(names.rename({"caseworker_id": "dimension_value"}), on="dimension_value", how="left")
+    if team:
+        df = df.filter(pl.col("team_name") == team)
+    return df.select(pl.col("caseworker"), "team_name", pl.col("dimension_value").alias("caseworker_id"),
+                     "population", "passive", "passive_share", "passive_share_low", "passive_share_high",
+                     "is_suppressed")
 
 
 def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str = "I alt", *,
@@ -279,7 +439,16 @@ def waiting_list(municipality: str, team: str | None, target_group: str | None,
         order by days_over_deadline desc {f"limit {int(limit)}" if limit else ""}""",
                  [municipality, municipality, team, team, target_group, target_group, teams, teams])
     _audit(s, "waiting_list", municipality, team, target_group, limit, df.height)
-    return df
+    return _named_caseworkers(df, municipality, scope)
+
+
+def _named_caseworkers(df: pl.DataFrame, municipality: str, scope: Scope | None) -> pl.DataFrame:
+    """An action list's caseworker as initials and team (the id in a column of its own)."""
+    names = caseworker_names(municipality, current_date(scope=scope), scope=scope)
+    label = dict(zip(names["caseworker_id"].to_list(), names["caseworker"].to_list(), strict=True))
+    ids = df["Sagsbehandler"]
+    return df.with_columns(pl.Series("Sagsbehandler", [label.get(i, i) for i in ids.to_list()], dtype=pl.String),
+                           ids.alias("Sagsbehandler-id"))
 
 
 def _audit(s: Scope, name: str, municipality, team, target_group, limit, rows: int) -> None:
@@ -308,7 +477,7 @@ def timeliness(municipality: str, date, dimension: str, *, scope: Scope | None =
         select dimension_value, spells, deadline_due, deadline_met, deadline_met_share, overdue, overdue_share,
                longest_current_gap_days, is_suppressed
         from marts.kpi_timeliness
-        where municipality_code = ? and reference_date = ? and dimension = ? order by dimension_value""",
+        where municipality_code = ? and reference_date = ? and dimension = ? """ + BY_VALUE,
                  [municipality, date, dimension])
 
 
@@ -319,16 +488,17 @@ def overdue_list(municipality: str, team: str | None, target_group: str | None,
     teams = s.list_teams(team)
     df = query(f"""
         select spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler", target_group as "Målgruppe",
-               rule as "Regel", start_date as "Start", first_deadline_days as "Første frist",
+               coalesce(r.rule_da, o.rule) as "Regel", start_date as "Start", o.first_deadline_days as "Første frist",
                current_gap_days as "Dage siden sidste"
-        from marts.kpi_overdue_list
+        from marts.kpi_overdue_list as o
+        left join reference.ref_rettidighed_regler as r using (target_group, rule)
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
           and (? is null or target_group = ?)
           and (?::varchar[] is null or list_contains(?::varchar[], team_name))
-        order by current_gap_days desc {f"limit {int(limit)}" if limit else ""}""",
+        order by current_gap_days desc, spell_id {f"limit {int(limit)}" if limit else ""}""",
                  [municipality, municipality, team, team, target_group, target_group, teams, teams])
     _audit(s, "overdue_list", municipality, team, target_group, limit, df.height)
-    return df
+    return _named_caseworkers(df, municipality, scope)
 
 
 def housing_retention(municipality: str, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
@@ -336,7 +506,7 @@ def housing_retention(municipality: str, dimension: str, *, scope: Scope | None 
     return query("""
         select dimension_value, citizens, lost_home, retention_6m, retention_12m, retention_12m_low,
                retention_12m_high, retention_24m, retention_24m_low, retention_24m_high, is_suppressed
-        from marts.kpi_housing_retention where municipality_code = ? and dimension = ? order by dimension_value""",
+        from marts.kpi_housing_retention where municipality_code = ? and dimension = ? """ + BY_VALUE,
                  [municipality, dimension])
 
 
@@ -356,17 +526,32 @@ def time_to_housing(municipality: str, dimension: str, *, scope: Scope | None = 
     return query("""
         select dimension_value, citizens, housed, median_days, housed_within_share, housed_within_share_low,
                housed_within_share_high, within_days, is_suppressed
-        from marts.kpi_time_to_housing where municipality_code = ? and dimension = ? order by dimension_value""",
+        from marts.kpi_time_to_housing where municipality_code = ? and dimension = ? """ + BY_VALUE,
                  [municipality, dimension])
 
 
 def caseloads(municipality: str, date, team: str | None, *, scope: Scope | None = None) -> pl.DataFrame:
+    """Cases per caseworker, each named by initials and team (caseworker_names), the id beside."""
     _within(scope, municipality, team)
-    return query("""
-        select initials, caseworker_id, team_name, fte, cases, cases_per_fte, caseload_cap, is_suppressed
+    df = query("""
+        select caseworker_id, team_name, fte, cases, cases_per_fte, caseload_cap, is_suppressed
         from marts.kpi_caseload
         where (? = 'ALLE' or municipality_code = ?) and reference_date = ? and (? is null or team_name = ?)
-        order by cases desc nulls last""", [municipality, municipality, date, team, team])
+        order by cases desc nulls last, caseworker_id""", [municipality, municipality, date, team, team])
+    names = caseworker_names(municipality, date, scope=scope).select("caseworker_id", "caseworker")
+    return df.join(names, on="caseworker_id", how="left", maintain_order="left").select(
+        "caseworker", "caseworker_id", *[c for c in df.columns if c != "caseworker_id"])
+
+
+def caseload_trend(municipality: str, team: str | None = None, *, scope: Scope | None = None) -> pl.DataFrame:
+    """Cases per caseworker on every date, for the municipality or one of its teams."""
+    _within(scope, municipality, team)
+    return query("""
+        select reference_date, avg_cases_per_caseworker as value
+        from marts.kpi_caseload_summary
+        where municipality_code = ?
+          and ((? is null and dimension = 'i_alt') or (dimension = 'team_name' and dimension_value = ?))
+        order by reference_date""", [municipality, team, team])
 
 
 def caseload_summary(municipality: str, date, *, scope: Scope | None = None) -> pl.DataFrame:
@@ -382,7 +567,7 @@ def caseworker_changes(municipality: str, date, dimension: str, *, scope: Scope 
     return query("""
         select dimension_value, spells, changes, changes_per_spell_year, share_with_2_or_more, is_suppressed
         from marts.kpi_caseworker_changes where municipality_code = ? and reference_date = ? and dimension = ?
-        order by dimension_value""", [municipality, date, dimension])
+        """ + BY_VALUE, [municipality, date, dimension])
 
 
 def exit_reasons(municipality: str, period: str, target_group: str, period_end=None, *,
@@ -406,7 +591,8 @@ def employer_based(municipality: str, dimension: str, *, scope: Scope | None = N
         select reference_date, dimension_value, active_offers, employer_based_offers, employer_based_share,
                employer_based_share_low, employer_based_share_high, is_suppressed
         from marts.kpi_employer_based_offers where municipality_code = ? and dimension = ?
-        order by reference_date, dimension_value""", [municipality, dimension])
+        order by reference_date, try_cast(split_part(dimension_value, '.', 2) as integer),
+                 dimension_value""", [municipality, dimension])
 
 
 def active_plans(municipality: str, date, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
@@ -414,7 +600,7 @@ def active_plans(municipality: str, date, dimension: str, *, scope: Scope | None
     return query("""
         select dimension_value, spells, spells_with_plan, plan_share, plan_share_low, plan_share_high, is_suppressed
         from marts.kpi_active_plans where municipality_code = ? and reference_date = ? and dimension = ?
-        order by plan_share nulls last""", [municipality, date, dimension])
+        """ + BY_VALUE, [municipality, date, dimension])
 
 
 def paid_hours(*, scope: Scope | None = None) -> pl.DataFrame:

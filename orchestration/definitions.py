@@ -10,7 +10,7 @@ from orchestration.assets.dbt import dbt_models, dbt_resource
 from orchestration.assets.landing import entity_assets, unrecognised_files
 from orchestration.assets.ledger import ingestion_records
 from orchestration.assets.publish import published_warehouse
-from orchestration.assets.reports import committee_reports
+from orchestration.assets.reports import committee_reports, quarter_due
 from orchestration.paths import DataPaths
 from orchestration.publish import record_run
 from orchestration.resources import WarehouseResource
@@ -18,11 +18,19 @@ from orchestration.resources import WarehouseResource
 # DuckDB takes one writer: every step of a run executes in one process, one after another.
 refresh_job = dg.define_asset_job(
     "refresh",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(committee_reports),
     executor_def=dg.in_process_executor,
     description="Load new landing files, build, check and publish. What the nightly schedule, "
                 "the landing sensor and `make refresh` run.",
     op_retry_policy=dg.RetryPolicy(max_retries=2, delay=30),
+)
+
+reports_job = dg.define_asset_job(
+    "quarterly_reports",
+    selection=dg.AssetSelection.assets(committee_reports),
+    executor_def=dg.in_process_executor,
+    description="The last complete quarter's committee report for every municipality of the "
+                "publication that has none yet. Requested after a refresh by reports_after_a_new_quarter.",
 )
 
 nightly_schedule = dg.ScheduleDefinition(
@@ -66,6 +74,17 @@ def record_refresh_success(context: dg.RunStatusSensorContext):
     record_run(DataPaths.from_env().published, context.dagster_run.run_id, True)
 
 
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[refresh_job],
+                      request_job=reports_job, default_status=dg.DefaultSensorStatus.RUNNING)
+def reports_after_a_new_quarter(context: dg.RunStatusSensorContext):
+    """After a successful refresh whose publication opens a new quarter: that quarter's reports,
+    once (the run key is the quarter)."""
+    quarter = quarter_due(DataPaths.from_env())
+    if quarter is None:
+        return dg.SkipReason("every municipality has its report for the last complete quarter")
+    return dg.RunRequest(run_key=f"committee_reports-{quarter}", tags={"quarter": quarter})
+
+
 @dg.run_failure_sensor(monitored_jobs=[refresh_job], default_status=dg.DefaultSensorStatus.RUNNING)
 def record_refresh_failure(context: dg.RunFailureSensorContext):
     from transforms.load import blocked_report
@@ -78,8 +97,8 @@ def record_refresh_failure(context: dg.RunFailureSensorContext):
 defs = dg.Definitions(
     assets=[*entity_assets, unrecognised_files, ingestion_records, dbt_models, published_warehouse,
             committee_reports],
-    jobs=[refresh_job],
+    jobs=[refresh_job, reports_job],
     schedules=[nightly_schedule],
-    sensors=[landing_sensor, record_refresh_success, record_refresh_failure],
+    sensors=[landing_sensor, record_refresh_success, reports_after_a_new_quarter, record_refresh_failure],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
 )

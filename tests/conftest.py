@@ -118,15 +118,23 @@ def signed_in(served: dict, name: str):
     return http
 
 
+# The generated extracts are dated EXTRACT (31-10-2026), weeks before today: with the default age
+# (2 days) every page would say the figures are stale and /helse would answer 503. The served
+# dashboards of the tests accept any age unless a test asks for the default (serve(..., env=STALE)).
+FRESH = {"KPI_MAX_EXTRACT_AGE_DAYS": "100000"}
+STALE = {"KPI_MAX_EXTRACT_AGE_DAYS": "2"}
+
+
 @contextmanager
 def serve(data_dir: Path, env: dict | None = None):
     """The dashboard served by gunicorn on a free port, as `make run` serves it, with the USERS."""
     import time
+    import urllib.error
     import urllib.request
 
     add_users(data_dir)
     port = free_port()
-    env = {**os.environ, "KPI_DATA_DIR": str(data_dir), **(env or {})}
+    env = {**os.environ, "KPI_DATA_DIR": str(data_dir), **FRESH, **(env or {})}
     log = (data_dir / "gunicorn.log").open("w")
     proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                              "-c", str(REPO / "dashboards" / "gunicorn_conf.py"), "--workers", "2",
@@ -137,6 +145,8 @@ def serve(data_dir: Path, env: dict | None = None):
         for _ in range(150):
             try:
                 urllib.request.urlopen(url + "/helse", timeout=2)
+                break
+            except urllib.error.HTTPError:  # 503 (stale, or nothing published yet): it is up and answering
                 break
             except OSError:
                 time.sleep(0.2)

@@ -83,7 +83,7 @@ def test_overview_cards_show_the_marts_values(served_dashboard, browser):
         rows = data.overview("ALLE")
     for r in rows.iter_rows(named=True):
         shown = browser.find_element(By.ID, f"kpi-{r['kpi_code']}").text
-        assert shown == c.value(r["value"], r["unit"]), r["kpi_code"]
+        assert shown == c.value(r["value"], r["unit"], r["target_value"]), r["kpi_code"]
         badge = browser.find_element(By.ID, f"badge-{r['kpi_code']}").text
         if r["on_target"] is not None:
             assert badge == ("Mål nået" if r["on_target"] else "Mål ikke nået")
@@ -101,13 +101,13 @@ def test_each_overview_card_equals_its_pages_headline_and_names_its_population(s
     assert card["AFSLUTNINGSAARSAG"][1].startswith("målgruppe 2.11")
     assert card["SELVFORSOERGELSE"][1].startswith("forløb afsluttet i ")
     content = open_page(browser, served_dashboard, "/passive", "passive-content")
-    assert content.find_element(By.ID, "passive-headline").text.startswith(card["PASSIV_ANDEL"][0] + " (")
+    assert content.find_element(By.ID, "headline-value-PASSIV_ANDEL").text == card["PASSIV_ANDEL"][0]
     content = open_page(browser, served_dashboard, "/loentimer", "loentimer-content")
     headline = content.find_element(By.ID, "self-headline").text
     cohort = card["SELVFORSOERGELSE"][1].split(", ")[0].removeprefix("forløb ")  # "afsluttet i <month> <year>"
     assert headline.startswith(card["SELVFORSOERGELSE"][0]) and cohort in headline
     rows = [tr.text for tr in content.find_elements(By.CSS_SELECTOR, "#paid-table tr")]
-    assert any("FLERE_SKAL_MED_2" in r and "INDSATS" in r and card["LOENTIMER_ANDEL"][0] in r for r in rows)
+    assert any("Flere skal med 2" in r and "indsatsgruppe" in r and card["LOENTIMER_ANDEL"][0] in r for r in rows)
     content = open_page(browser, served_dashboard, "/afslutningsaarsager", "exit-content")
     cells = [td.text for td in content.find_elements(By.CSS_SELECTOR, "td[data-dash-column='Afsluttede i alt']")]
     assert card["AFSLUTNINGSAARSAG"][0] in cells
@@ -141,33 +141,89 @@ def test_filters_change_the_figures_and_persist_across_pages(served_dashboard, b
     choose(browser, "f-kommune", "Alle kommuner")
 
 
-def _wait_for_file(folder, name, timeout=20):
-    path = folder / name
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if path.exists() and not list(folder.glob("*.crdownload")):
-            return path
-        time.sleep(0.2)
-    raise AssertionError(f"{name} was not downloaded")
+def read_download_csv(path) -> tuple[dict[str, str], pl.DataFrame]:
+    """A downloaded CSV as Danish Excel reads it: UTF-8 with BOM, ';', the header block, then the table."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "no BOM: Danish Excel would garble æøå"
+    head, _, table = raw.decode("utf-8-sig").partition("\r\n\r\n")
+    about = dict(line.split(";", 1) for line in head.split("\r\n"))
+    return about, pl.read_csv(table.encode(), separator=";", infer_schema=False)
 
 
-def test_downloads_contain_the_charts_numbers(served_dashboard, browser):
-    for old in browser.download_dir.glob("passive_trend.*"):
+def danish_number(text: str | None) -> float | None:
+    return None if text in (None, "") else float(text.replace(",", "."))
+
+
+def click(browser, css: str):
+    """Click an element as a person does, after scrolling it out from under the sticky header."""
+    element = browser.find_element(By.CSS_SELECTOR, css)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def fresh_download(browser, stem: str, fmt: str):
+    for old in browser.download_dir.glob(f"{stem}*"):
         old.unlink()
+    click(browser, f"button[id*='\"{stem}'][id*='{fmt}']")
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        found = [p for p in browser.download_dir.glob(f"{stem}_*.{fmt}")]
+        if found and not list(browser.download_dir.glob("*.crdownload")):
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"{stem}.{fmt} was not downloaded")
+
+
+def test_downloads_contain_the_charts_numbers_for_danish_excel(served_dashboard, browser):
     open_page(browser, served_dashboard, "/passive", "passive-content")
     with published_data(served_dashboard) as data:
         expected = data.passive_trend("ALLE", "alle_varigheder")  # the page's default, as on the card
-    browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']").click()
-    csv = pl.read_csv(_wait_for_file(browser.download_dir, "passive_trend.csv"), separator=";",
-                      infer_schema=False)
+        reference = data.current_date()
+        build = data.build()
+    path = fresh_download(browser, "passive_trend", "csv")
+    assert path.name == f"passive_trend_alle_varigheder_ALLE_{reference:%d-%m-%Y}.csv"
+    about, csv = read_download_csv(path)
+    # the header block says what the file holds
+    assert about["Kommune"] == "Alle kommuner" and about["Opgørelsesdato"] == f"{reference:%d-%m-%Y}"
+    assert build.build_id in about["Build"] and about["Side"] == "Passive borgere"
+    # Danish headers (æøå intact), decimal commas, dates as dd-mm-yyyy
+    assert list(csv.columns) == ["Opgørelsesdato", "Borgere", "Passive", "Andel passive", "Nedre grænse (95 %)",
+                                 "Øvre grænse (95 %)", c.FLAG]
     assert csv.height == expected.height
-    assert [float(x) for x in csv["passive_share"].to_list()] == pytest.approx(expected["passive_share"].to_list())
-    assert csv["passive"].to_list() == [str(x) for x in expected["passive"].to_list()]
-    browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='xlsx']").click()
-    sheet = openpyxl.load_workbook(_wait_for_file(browser.download_dir, "passive_trend.xlsx")).active
-    rows = list(sheet.iter_rows(values_only=True))
-    col = rows[0].index("passive_share")
+    shares = csv["Andel passive"].to_list()
+    assert all("," in x and "." not in x for x in shares if x)
+    assert [danish_number(x) for x in csv["Andel passive"]] == pytest.approx(expected["passive_share"].to_list())
+    assert csv["Passive"].to_list() == [str(x) for x in expected["passive"].to_list()]
+    assert csv["Opgørelsesdato"].to_list() == [f"{d:%d-%m-%Y}" for d in expected["reference_date"].to_list()]
+    path = fresh_download(browser, "passive_trend", "xlsx")
+    book = openpyxl.load_workbook(path)
+    rows = list(book["Tal"].iter_rows(values_only=True))
+    col = rows[0].index("Andel passive")
+    assert all(isinstance(r[col], float) for r in rows[1:])  # real numbers, not text
     assert [r[col] for r in rows[1:]] == pytest.approx(expected["passive_share"].to_list())
+    info = dict(book["Om udtrækket"].iter_rows(values_only=True))
+    assert info["Kommune"] == "Alle kommuner" and build.build_id in info["Build"]
+
+
+def test_a_suppressed_cell_is_empty_in_the_files_with_a_flag_and_the_other_numbers_stay_numbers(
+        served_dashboard, browser):
+    # regression: one "<5" turned every number of the column into text in Excel
+    with published_data(served_dashboard) as data:
+        rows = data.exit_reasons("ALLE", "aar_til_dato", "2.11")
+    assert rows.filter(pl.col("is_suppressed")).height > 0
+    open_page(browser, served_dashboard, "/afslutningsaarsager", "exit-content")
+    _, csv = read_download_csv(fresh_download(browser, "exit_reasons", "csv"))
+    flags = csv[c.FLAG].to_list()
+    assert flags == ["ja" if s else "nej" for s in rows["is_suppressed"].to_list()]
+    assert [x or None for x in csv["Forløb"].to_list()] == [None if v is None else str(v)
+                                                          for v in rows["spells"].to_list()]
+    assert "<5" not in csv["Forløb"].to_list()
+    sheet = openpyxl.load_workbook(fresh_download(browser, "exit_reasons", "xlsx"))["Tal"]
+    table = list(sheet.iter_rows(values_only=True))
+    col, flag = table[0].index("Forløb"), table[0].index(c.FLAG)
+    assert all(r[col] is None or isinstance(r[col], int | float) for r in table[1:])
+    assert any(r[col] is None and r[flag] == "ja" for r in table[1:])
+    assert all(r[col] is not None for r in table[1:] if r[flag] == "nej")
 
 
 def test_a_download_follows_the_page_s_own_choice(served_dashboard, browser):
@@ -178,18 +234,13 @@ def test_a_download_follows_the_page_s_own_choice(served_dashboard, browser):
         default = data.passive_trend("ALLE", "alle_varigheder")
     assert expected["passive_share"].to_list() != default["passive_share"].to_list()
     button = browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']")
-    browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='anciennitet_1_aar']").click()
+    click(browser, "#passive-variant input[value='anciennitet_1_aar']")
     try:
         WebDriverWait(browser, 20).until(ec.staleness_of(button))
-        for old in browser.download_dir.glob("passive_trend.*"):
-            old.unlink()
-        browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']").click()
-        csv = pl.read_csv(_wait_for_file(browser.download_dir, "passive_trend.csv"), separator=";",
-                          infer_schema=False)
-        assert [float(x) for x in csv["passive_share"].to_list()] == pytest.approx(
-            expected["passive_share"].to_list())
+        _, csv = read_download_csv(fresh_download(browser, "passive_trend", "csv"))
+        assert [danish_number(x) for x in csv["Andel passive"]] == pytest.approx(expected["passive_share"].to_list())
     finally:  # the choice persists in the session: put it back for the other tests
-        browser.find_element(By.CSS_SELECTOR, "#passive-variant input[value='alle_varigheder']").click()
+        click(browser, "#passive-variant input[value='alle_varigheder']")
 
 
 def test_suppressed_cells_show_as_suppressed_never_as_zero(served_dashboard, browser):
@@ -204,3 +255,212 @@ def test_suppressed_cells_show_as_suppressed_never_as_zero(served_dashboard, bro
     shown = rows.filter(~pl.col("is_suppressed"))["spells"].to_list()
     assert sorted(x for x in cells if x != c.SUPPRESSED) == sorted(c.number(x) for x in shown)
     assert "0" not in cells
+
+
+# --- the filter contract: every page × filter, from the pages' own declarations -------------------
+
+def contracts() -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
+    """path -> (the filters the page honours, the reason for each other one), as the pages declare."""
+    import dash
+
+    from dashboards.app import server  # noqa: F401  (the pages register with the app)
+
+    return {p["relative_path"]: c.contract(p) for p in dash.page_registry.values()}
+
+
+def test_every_page_declares_its_filters_and_says_why_the_others_do_not_apply():
+    found = contracts()
+    assert set(found) == set(PAGES)
+    for path, (honoured, reasons) in found.items():
+        assert set(honoured) <= set(c.FILTERS), path
+        assert set(reasons) == set(c.FILTERS) - set(honoured), path
+        assert all(r and r.endswith(".") for r in reasons.values()), path
+    assert found["/forsoeg"][0] == ("forsoeg",)  # the experiments are computed across every municipality
+    assert "kommune" not in found["/datakvalitet"][0]
+
+
+def test_every_page_shows_its_filter_contract_in_the_browser(served_dashboard, browser):
+    for path, (honoured, reasons) in contracts().items():
+        open_page(browser, served_dashboard, path, PAGES[path])
+        WebDriverWait(browser, 10).until(lambda d, r=reasons: all(
+            d.find_element(By.ID, f"{c.FILTERS[n][0]}-reason").text == r[n] for n in r))
+        for name, (dropdown, _) in c.FILTERS.items():
+            element = browser.find_element(By.ID, dropdown)
+            assert element.is_enabled() == (name in honoured), (path, name)
+            assert bool(browser.find_element(By.ID, f"{dropdown}-reason").text) == (name not in honoured)
+        screenshot(browser, "filtre-" + (path.strip("/") or "overblik"))
+
+
+FILTER_VALUES = {"kommune": "573", "maalgruppe": "2.3", "forsoeg": "FLERE_SKAL_MED_2"}
+
+
+def filter_value(data, name: str, path: str):
+    """A value for the filter that changes the page if the page honours it: an earlier month end, a
+    team of the page's own figures."""
+    if name == "dato":
+        return str(data.filter_options()["dates"][6])
+    if name == "team":
+        teams = data.caseloads("ALLE", data.current_date(), None)["team_name"].unique().sort().to_list()
+        return "Team Ressourceforløb" if path == "/passive" else teams[0]
+    return FILTER_VALUES[name]
+
+
+def test_an_honoured_filter_changes_the_page_and_any_other_is_not_used(served_dashboard):
+    # regression: Overblik ignored the date, housing honoured only the municipality, "Alle
+    # målgrupper" silently meant 2.11 — and nothing on screen said so
+    from tests.conftest import signed_in
+    from tests.test_access import UPDATE, page_body
+
+    http = signed_in(served_dashboard, "admin")
+    table = {}
+    for path, (honoured, _) in contracts().items():
+        if path == "/revision":
+            continue
+        base = http.post(served_dashboard["url"] + UPDATE, json=page_body(path), timeout=60)
+        assert base.status_code == 200, path
+        for name in c.FILTERS:
+            with published_data(served_dashboard) as data:
+                value = filter_value(data, name, path)
+            args = {"kommune": "municipality", "dato": "date", "maalgruppe": "target_group", "team": "team",
+                    "forsoeg": "experiment"}
+            r = http.post(served_dashboard["url"] + UPDATE, json=page_body(path, **{args[name]: value}), timeout=60)
+            assert r.status_code == 200, (path, name, r.text[:300])
+            changed = r.json()["response"] != base.json()["response"]
+            table[(path, name)] = changed
+            assert changed == (name in honoured), (path, name, value)
+    assert len(table) == 13 * 5
+
+
+def figures(response: dict) -> list[dict]:
+    """Every dcc.Graph figure in a page callback's answer."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Graph" and "figure" in node.get("props", {}):
+                found.append(node["props"]["figure"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(response)
+    return found
+
+
+def test_every_kpi_page_opens_with_its_headline_and_draws_its_target(served_dashboard, browser):
+    with published_data(served_dashboard) as data:
+        kpis = data.kpis()
+    pages = {}
+    for kpi in kpis.values():
+        pages.setdefault(kpi["page_path"], []).append(kpi)
+    for path, kpi_rows in pages.items():
+        content = open_page(browser, served_dashboard, path, PAGES[path])
+        for kpi in kpi_rows:
+            if kpi["default_target"] is None:
+                continue
+            card = content.find_element(By.ID, f"headline-{kpi['kpi_code']}")
+            text = card.text
+            assert f"Mål: {c.target_text(kpi)}" in text, (path, kpi["kpi_code"])
+            assert "opgjort pr. " in text, (path, kpi["kpi_code"])
+            status = card.find_element(By.ID, f"headline-status-{kpi['kpi_code']}").text
+            assert status in ("Mål nået", "Mål ikke nået", "Usikkert", "Ikke opgjort"), (path, status)
+    # the target lines are drawn, with a width, and labelled with the target
+    from tests.conftest import signed_in
+    from tests.test_access import UPDATE, page_body
+
+    http = signed_in(served_dashboard, "admin")
+    for path in ("/passive", "/sagsstammer", "/tilbud-og-planer", "/loentimer"):
+        shapes = [sh for f in figures(http.post(served_dashboard["url"] + UPDATE, json=page_body(path),
+                                                timeout=60).json()) for sh in f["layout"].get("shapes", [])]
+        assert shapes and all(sh["line"]["width"] >= 2 for sh in shapes), path
+
+
+def test_the_headline_says_uncertain_when_the_interval_holds_the_target():
+    kpi = {"kpi_code": "X", "name_da": "X", "unit": "andel", "default_operator": "<=", "default_target": 0.20}
+    assert c.verdict(kpi, 0.18, 0.10, 0.27) == ("Usikkert", "uncertain")
+    assert c.verdict(kpi, 0.18, 0.15, 0.19) == ("Mål nået", "on-target")
+    assert c.verdict(kpi, 0.25, 0.21, 0.30) == ("Mål ikke nået", "off-target")
+    # rounding never hides the comparison: as many decimals as the target has
+    assert c.value(0.6, "skift", 0.50) == "0,60" and c.value(31.25, "sager", 30) == "31,2"
+
+
+def test_caseworkers_are_named_by_initials_and_team_and_never_merged(served_dashboard):
+    # regression: two caseworkers with the initials LCH showed as one bar of 101 cases
+    with published_data(served_dashboard) as data:
+        df = data.caseloads("ALLE", data.current_date(), None)
+    assert df["caseworker"].n_unique() == df["caseworker_id"].n_unique() == df.height
+    assert all(f", {t}" in name for name, t in zip(df["caseworker"], df["team_name"], strict=True))
+
+
+def test_target_groups_are_sorted_by_number(served_dashboard):
+    with published_data(served_dashboard) as data:
+        groups = data.timeliness("ALLE", data.current_date(), "target_group")["dimension_value"].to_list()
+    key = [tuple(int(x) for x in g.split(".")) for g in groups]
+    assert key == sorted(key) and len(groups) > 2
+
+
+def test_pages_are_danish_with_the_danish_plotly_locale(served_dashboard, browser):
+    open_page(browser, served_dashboard, "/passive", "passive-content")
+    assert browser.execute_script("return document.documentElement.lang") == "da"
+    button = WebDriverWait(browser, 30).until(  # Plotly itself loads after the page's content
+        lambda d: d.find_element(By.CSS_SELECTOR, "#passive-trend .modebar-btn[data-title]"))
+    assert button.get_attribute("data-title") == "Hent figuren som png"
+    ticks = [t.get_attribute("textContent")
+             for t in browser.find_elements(By.CSS_SELECTOR, "#passive-trend .xtick text")]
+    ticks = [t for t in ticks if t]
+    months = {"jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
+    assert ticks and all(t.split()[0] in months for t in ticks), ticks
+    assert "%" in browser.find_element(By.ID, "headline-value-PASSIV_ANDEL").text
+    assert "," in browser.find_element(By.ID, "headline-value-PASSIV_ANDEL").text
+
+
+# --- downloads: what a curious or careless request gets --------------------------------------------
+
+def test_bad_download_arguments_are_answered_with_400_never_500(served_dashboard):
+    from tests.conftest import signed_in
+    from tests.test_access import UPDATE, download_body
+
+    http = signed_in(served_dashboard, "admin")
+    for key, fmt in (("findes_ikke", "csv"), ("passive_trend:ukendt", "csv"), ("passive_trend", "pdf"),
+                     ("exit_reasons:aar_til_dato:for_meget", "xlsx")):
+        r = http.post(served_dashboard["url"] + UPDATE, json=download_body(key, fmt), timeout=30)
+        assert r.status_code == 400, (key, fmt, r.status_code)
+    body = download_body("passive_trend")
+    body["state"][1]["value"] = "31-10-2026"  # not an ISO date
+    assert http.post(served_dashboard["url"] + UPDATE, json=body, timeout=30).status_code == 400
+    body["state"][1]["value"] = ["2026-10-31"]
+    assert http.post(served_dashboard["url"] + UPDATE, json=body, timeout=30).status_code == 400
+    assert "Traceback" not in served_dashboard["log"].read_text()
+
+
+def test_a_text_that_a_spreadsheet_would_run_as_a_formula_is_neutralised():
+    df = pl.DataFrame({"navn": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Ærø", None],
+                       "tal": [-1.5, 2.0, 3.0, 4.0, 5.0, None]})
+    headers, rows, _ = c.for_download(df, {"navn": "Navn", "tal": "Tal"})
+    assert headers == ["Navn", "Tal"]
+    assert [r[0] for r in rows] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Ærø", None]
+    assert [r[1] for r in rows] == [-1.5, 2.0, 3.0, 4.0, 5.0, None]  # numbers stay numbers, negative too
+
+
+# --- freshness ------------------------------------------------------------------------------------
+
+def test_a_stale_publication_is_said_on_every_page_and_helse_answers_503(served_dashboard, browser):
+    """The same publication, served with the default age (2 days): its extracts are weeks old."""
+    import requests
+
+    from tests.conftest import STALE, serve
+
+    assert requests.get(served_dashboard["url"] + "/helse", timeout=10).status_code == 200
+    with serve(served_dashboard["data"], env=STALE) as stale:
+        r = requests.get(stale["url"] + "/helse", timeout=10)
+        assert r.status_code == 503 and r.json()["status"] == "forældet" and set(r.json()) == {"status", "built_at"}
+        try:
+            for path, content_id in PAGES.items():  # the session is shared: same accounts, same key
+                open_page(browser, stale, path, content_id)
+                banner = WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "stale-banner"))
+                assert "31-10-2026" in banner.text and "Kontakt driften" in banner.text, path
+                if path in ("/", "/datakvalitet"):
+                    screenshot(browser, "forældet-" + (path.strip("/") or "overblik"))
+        finally:
+            browser.get(served_dashboard["url"] + "/")

@@ -184,7 +184,8 @@ def test_every_kpi_of_the_spec_has_a_value_on_generated_data(effect_builds):
     # the definitions managers read are the documented ones, persisted into the warehouse
     comment = effect_builds["effect"].execute(
         "select comment from duckdb_tables() where table_name = 'kpi_passive_citizens'").fetchone()[0]
-    assert comment.startswith("Passive borgere i ressourceforløb (PASSIV_ANDEL)")
+    assert comment.startswith("Passive borgere i ressourceforløb: andelen af de igangværende ressourceforløb")
+    assert "PASSIV_ANDEL" not in comment and "is_suppressed" not in comment  # written for managers, no codes
 
 
 # --- the reference date follows complete extracts (kpis.md "Reference date, periods and follow-up") ----

@@ -31,6 +31,9 @@ def test_nightly_schedule_runs_the_refresh_at_two_copenhagen_time():
     assert nightly_schedule.cron_schedule == "0 2 * * *"
     assert nightly_schedule.execution_timezone == "Europe/Copenhagen"
     assert nightly_schedule.job_name == "refresh"
+    # the reports are their own job, requested after a refresh: the refresh renders none
+    refresh = defs.resolve_job_def("refresh")
+    assert "committee_reports" not in {k.to_user_string() for k in refresh.asset_layer.selected_asset_keys}
 
 
 def test_landing_sensor_requests_a_refresh_when_files_arrive_or_change(tmp_path, monkeypatch):

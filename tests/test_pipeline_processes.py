@@ -106,7 +106,7 @@ def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(publ
     assert _pointer(published) == before
     run = json.loads((published / "warehouse" / "published" / "last_run.json").read_text())
     assert run["success"] is False and "quarantine_rate" in run["message"]
-    # the dashboard says so, on the overview and on the data-quality page
+    # the dashboard says so, in the banner on every page and on the data-quality page
     os.environ["KPI_DATA_DIR"] = str(published)
     try:
         import importlib
@@ -115,7 +115,7 @@ def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(publ
         from flask import g
 
         from dashboards import components as c
-        from dashboards.app import server  # the pages register with the app
+        from dashboards.app import freshness_banner, server  # the pages register with the app
         from dashboards.scope import Scope
 
         def page(name):
@@ -123,12 +123,59 @@ def test_a_failed_refresh_is_reported_and_the_last_good_build_stays_current(publ
 
         with server.test_request_context():
             g.scope = Scope("test", "admin", frozenset({"*"}))  # an administrator sees the run's messages
-            overview = str(page("overblik").render(c.Filters()))
+            banner = str(freshness_banner())
             quality = str(page("datakvalitet").render(c.Filters()))
     finally:
         del os.environ["KPI_DATA_DIR"]
-    assert "stale-warning" in overview and "fejlede" in overview
+    assert "stale-failed" in banner and "fejlede" in banner and "Kontakt driften" in banner
     assert "run-problems" in quality and "quarantine_rate" in quality
     # the blocked file and its rejected lines, in Danish (the failed refresh published nothing new)
     assert "dq-blocked-files" in quality and "jobcenter/forloeb_20261102.csv: 10 af 30 rækker er afvist" in quality
     assert "Ukendt kode" in quality
+
+
+def test_make_refresh_prints_a_line_per_step_and_the_whole_log_stays_in_dagsters_run_storage(tmp_path):
+    """Issue 18: `make refresh` printed about 1,400 lines of Dagster DEBUG output. Now one line per
+    step (files, rows, quarantined, time) that fits on a screen, Dagster's whole log with --verbose,
+    and the whole log in the run storage either way."""
+    import logging
+
+    import dagster as dg
+
+    from transforms.contract import ENTITIES
+
+    data = tmp_path / "data"
+    make_landing(data / "landing", 1000, seed=5, deltas=1, bad_rate=0.01)
+    for f in (data / "landing").glob("*/*_20261101.csv"):  # the delta comes later, for the verbose run
+        f.rename(tmp_path / f.name)
+    short = run_refresh(data)
+    assert short.returncode == 0, short.stderr[-2000:]
+    lines = short.stdout.splitlines() + short.stderr.splitlines()
+    assert len(lines) <= 24, "\n".join(lines)
+    assert " - DEBUG - " not in short.stdout + short.stderr and "START" not in short.stdout
+    for entity in ENTITIES:
+        (line,) = [x for x in lines if x.split() and x.split()[0] == f"raw.{entity}"]
+        assert "1 file," in line and " rows, " in line and " quarantined" in line and line.endswith(" s")
+    quarantined = sum(int(x.split(" rows, ")[1].split(" quarantined")[0].replace(",", ""))
+                      for x in lines if " quarantined" in x)
+    with duckdb.connect(str(data / "warehouse" / "working.duckdb"), read_only=True) as con:
+        assert quarantined == con.execute("select sum(rows_quarantined) from ops.ledger").fetchone()[0] > 0
+    assert any(x.split()[:2] == ["dbt", "build"] and " tests" in x for x in lines)
+    assert any(x.split()[:1] == ["publish"] for x in lines)
+    assert "refresh succeeded" in short.stdout.splitlines()[-1]
+
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        (run,) = instance.get_runs()
+        logs = instance.all_logs(run.run_id)
+    assert sum(e.level == logging.DEBUG for e in logs) > 100  # the whole log, DEBUG included
+    materialized = {e.dagster_event.asset_key.to_user_string() for e in logs
+                    if e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"}
+    assert {"raw/forloeb", "marts/kpi_passive_citizens", "published_warehouse"} <= materialized
+
+    for f in tmp_path.glob("*_20261101.csv"):
+        source = next(e.source for e in ENTITIES.values() if f.name.startswith(e.name + "_2"))
+        f.rename(data / "landing" / source / f.name)
+    verbose = subprocess.run([sys.executable, "-m", "orchestration.refresh", "--verbose"], cwd=REPO,
+                             env=refresh_env(data), capture_output=True, text=True, timeout=900)
+    assert verbose.returncode == 0, verbose.stderr[-2000:]
+    assert " - DEBUG - " in verbose.stderr and "STEP_SUCCESS" in verbose.stderr

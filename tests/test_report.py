@@ -16,6 +16,7 @@ import pytest
 
 from dashboards.report import Publication, fmt
 from dashboards.scope import Forbidden, Scope
+from orchestration.assets.reports import quarter_due
 from orchestration.definitions import defs
 from orchestration.publish import current_build
 from orchestration.resources import WarehouseResource
@@ -26,11 +27,15 @@ pytestmark = pytest.mark.slow
 QUARTER_END = date(2026, 9, 30)  # the demo data's last complete quarter (extract 31-10-2026)
 
 
-def build(data_dir) -> duckdb.DuckDBPyConnection:
-    """The whole refresh job (committee_reports included) on data_dir; its publication, read-only."""
-    result = defs.resolve_job_def("refresh").execute_in_process(
+def run_job(name: str, data_dir) -> None:
+    result = defs.resolve_job_def(name).execute_in_process(
         resources={"warehouse": WarehouseResource(data_dir=str(data_dir))}, raise_on_error=False)
     assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
+
+
+def build(data_dir) -> duckdb.DuckDBPyConnection:
+    """The whole refresh job on data_dir; its publication, read-only."""
+    run_job("refresh", data_dir)
     return duckdb.connect(str(current_build(data_dir / "warehouse" / "published")[1]), read_only=True)
 
 
@@ -74,8 +79,14 @@ def demo(tmp_path_factory):
     data = tmp_path_factory.mktemp("report-demo")
     make_landing(data / "landing", 3000, bad_rate=0.001)
     con = build(data)
+    paths = WarehouseResource(data_dir=str(data)).paths
+    # the refresh itself renders no report; the sensor then asks for the new quarter's reports
+    assert not (data / "reports").exists() or not any((data / "reports").iterdir())
+    assert quarter_due(paths) == "2026K3"
+    run_job("quarterly_reports", data)
+    assert quarter_due(paths) is None  # made once: the sensor asks no more this quarter
     pdf = data / "reports" / "573_2026K3.pdf"
-    by_asset = pdf_text(pdf)  # the Dagster asset committee_reports made it in the refresh
+    by_asset = pdf_text(pdf)  # the Dagster asset committee_reports made it
     run = make_report(data, "--kommune", "573", "--kvartal", "2026K3")
     assert run.returncode == 0, run.stderr[-2000:]
     yield {"data": data, "con": con, "pdf": pdf, "text": pdf_text(pdf), "by_asset": by_asset}

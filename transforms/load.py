@@ -196,15 +196,23 @@ class Loader:
         check_key(con, self.key)
         return con
 
-    def load(self, entities: list[str] | None = None, scanned: list[LandedFile] | None = None) -> list[LoadResult]:
+    def load(self, entities: list[str] | None = None, scanned: list[LandedFile] | None = None,
+             progress=None, label: str = "load") -> list[LoadResult]:
         """Load every new landing file (of the given entities; UNRECOGNISED for the rest), from
-        `scanned` where the caller has scanned the landing zone already (scan_landing)."""
+        `scanned` where the caller has scanned the landing zone already (scan_landing).
+
+        `progress`, if given, is a bar class (orchestration.progress.Bar): made with a label and
+        the megabytes to read, advanced as files are taken in.
+        """
         found = scan_landing(self.landing) if scanned is None else scanned
         files = [f for f in found if entities is None or f.entity in entities]
         results = []
+        bar = progress(label, sum(_size(f.path) for f in files) / 1e6, " MB") if progress else None
         with self.connect() as con:
             for f in files:
                 results.append(self._load_one(con, f))
+                if bar:
+                    bar.advance(_size(f.path) / 1e6)
         return results
 
     def blocked(self, entity: str | None = None) -> list[tuple[str, int, int]]:
@@ -357,9 +365,9 @@ class Loader:
             _loaded_at=pl.lit(loaded_at),
         )
         cols = [n for n, _ in raw_columns(entity)]
+        # the file's rows are read where they lie (a view on the Arrow table), not copied first
         con.register("batch_df", rows.select(cols).to_arrow())
-        con.execute("create or replace temp table _batch as select * from batch_df")
-        con.unregister("batch_df")
+        con.execute("create or replace temp view _batch as select * from batch_df")
         e = entity.name
         keys = raw_key(entity)
         key_list = ", ".join(keys)
@@ -369,7 +377,8 @@ class Loader:
         known = con.execute(f"select count(*) from raw.{e} t semi join _batch b on {on}").fetchone()[0]
         if not known:  # new keys only (a first load): nothing to merge (keys are unique within a file)
             con.execute(f"insert into raw.{e} by name select * from _batch")
-            con.execute("drop table _batch")
+            con.execute("drop view _batch")
+            con.unregister("batch_df")
             return deleted
         con.execute(f"""
             create or replace temp table _winners as
@@ -385,7 +394,8 @@ class Loader:
         """)
         con.execute(f"delete from raw.{e} t using (select distinct {key_list} from _batch) b where {on}")
         con.execute(f"insert into raw.{e} by name select * from _winners")
-        con.execute("drop table _batch; drop table _winners")
+        con.execute("drop view _batch; drop table _winners")
+        con.unregister("batch_df")
         return deleted
 
     def _snapshot_deletes(self, con, e: str, keys: list[str], pf: ParsedFile, file_id: int, loaded_at) -> int:
@@ -474,6 +484,13 @@ def blocked_report(warehouse: Path, max_lines: int = 200) -> list[dict]:
                            "rows_read": read, "rows_quarantined": bad,
                            "lines": [list(line) for line in lines]})
         return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _private_dir(path: Path) -> None:

@@ -54,12 +54,21 @@ def fingerprint(key: bytes) -> str:
     return hmac.new(key, b"kommune-kpi key fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
+# Pseudonyms already computed in this process, per key: one citizen is in most files of an extract,
+# and the HMAC is the dearest step of a national load. Only in memory, for the life of the process.
+_KNOWN: dict[bytes, pl.DataFrame] = {}
+_KNOWN_MAX = 5_000_000  # rows kept before the memo starts afresh (about 0.5 GB)
+
+
 def pseudonymise(digits: pl.Series, key: bytes) -> pl.Series:
     """Pseudonyms for a column of 10-digit CPR strings (nulls stay null); hashes each value once."""
-    uniq = digits.drop_nulls().unique()
-    mapping = pl.DataFrame({
-        "d": uniq,
-        "p": [hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in uniq.to_list()],
-    })
-    return (pl.DataFrame({"d": digits}).join(mapping, on="d", how="left", maintain_order="left")
+    uniq = pl.DataFrame({"d": digits.drop_nulls().unique()})
+    known = _KNOWN.get(key)
+    new = uniq if known is None else uniq.join(known, on="d", how="anti")
+    fresh = pl.DataFrame({"d": new["d"],
+                          "p": [hmac.digest(key, v.encode(), "sha256").hex() for v in new["d"].to_list()]},
+                         schema={"d": pl.String, "p": pl.String})
+    known = fresh if known is None or known.height + fresh.height > _KNOWN_MAX else pl.concat([known, fresh])
+    _KNOWN[key] = known
+    return (pl.DataFrame({"d": digits}).join(known, on="d", how="left", maintain_order="left")
             ["p"].alias(digits.name))

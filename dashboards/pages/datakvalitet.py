@@ -9,19 +9,22 @@ from dash import html
 from dashboards import components as c
 from dashboards import data
 
-dash.register_page(__name__, path="/datakvalitet", name="Datakvalitet", title="Datakvalitet", order=12)
+WHOLE = "Datakvaliteten gælder hele publiceringen, alle kommuner og datoer."
+dash.register_page(__name__, path="/datakvalitet", name="Datakvalitet", title="Datakvalitet", order=12,
+                   filters=(), filter_reasons=dict.fromkeys(("kommune", "dato", "maalgruppe", "team", "forsoeg"),
+                                                            WHOLE))
 
 
 def layout(**_):
     return html.Div(id="dq-content")
 
 
-@c.downloadable("files")
+@c.downloadable("files", "Modtagne filer")
 def _files(f: c.Filters):
     return data.files()
 
 
-@c.downloadable("quarantine")
+@c.downloadable("quarantine", "Afviste rækker pr. årsag")
 def _quarantine(f: c.Filters):
     return data.quarantine_reasons()
 
@@ -37,7 +40,12 @@ def _blocked_lines() -> pl.DataFrame:
                                       "Linje": pl.Int64, "Kolonne": pl.String, "Årsag": pl.String})
 
 
-@c.downloadable("blocked")
+@c.downloadable("incomplete_extracts", "Ufuldstændige udtræk")
+def _incomplete(f: c.Filters):
+    return data.incomplete_extracts()
+
+
+@c.downloadable("blocked", "Blokerede filers afviste linjer")
 def _blocked(f: c.Filters):
     return _blocked_lines().select("Fil", "Linje", "Kolonne", "Årsag")
 
@@ -69,16 +77,19 @@ def render(f: c.Filters):
     if not run:
         status = html.P("Ingen kørsel registreret endnu.", id="run-status")
     elif run["success"]:
-        status = html.P(f"Seneste kørsel {run['finished_at'][:16].replace('T', ' ')} lykkedes.", id="run-status")
+        status = html.P(f"Seneste kørsel {c.time_da(run['finished_at'])} lykkedes.", id="run-status")
     else:
-        status = html.Div([html.P(f"Seneste kørsel {run['finished_at'][:16].replace('T', ' ')} fejlede. Dashboardet "
-                                  "viser den seneste gode kørsel.", id="run-status"),
-                           html.Pre(run.get("message") or "", id="run-problems") if admin else None],
+        status = html.Div([html.P(f"Seneste kørsel {c.time_da(run['finished_at'])} fejlede. Dashboardet "
+                                  "viser den seneste gode kørsel. Driften kan se fejlen i Dagster eller nedenfor, "
+                                  "rette årsagen og køre opdateringen igen (make refresh).", id="run-status"),
+                           html.Details([html.Summary("Teknisk fejlbesked fra kørslen (på engelsk)"),
+                                         html.Pre(run.get("message") or "", id="run-problems")]) if admin else None],
                           className="alert bad")
     summary = c.section("Seneste kørsel", "Data opdateres hver nat kl. 02.00 og når nye filer lander.", status,
-                        html.P(f"Publiceret {fresh['built_at']:%d-%m-%Y %H:%M}, nyeste udtræk "
-                               f"{fresh['newest_extract']:%d-%m-%Y}: {c.number(fresh['files'])} filer, "
-                               f"{c.number(fresh['rows_quarantined'])} rækker i karantæne.", id="build-info"))
+                        html.P(f"Publiceret {c.time_da(fresh['built_at'])}, nyeste udtræk "
+                               f"{c.date_da(fresh['newest_extract'])}: {c.count(fresh['files'], 'fil', 'filer')}, "
+                               f"{c.count(fresh['rows_quarantined'], 'række', 'rækker')} i karantæne.",
+                               id="build-info"))
     if not admin:  # file names, reasons and the run's messages are data-quality detail, for administrators
         return html.Div([summary, html.P("Filer og afviste rækker i detaljer vises for administratorer.",
                                          className="definition", id="dq-detail-hidden")])
@@ -88,16 +99,17 @@ def render(f: c.Filters):
     whole = files.filter(files["Fil"].is_in(whole_paths))
     return html.Div([
         c.section("Seneste kørsel", "Data opdateres hver nat kl. 02.00 og når nye filer lander.", status,
-                  html.P(f"Publiceret build {fresh['build_id']} ({fresh['built_at']:%d-%m-%Y %H:%M}), opgjort pr. "
-                         f"{data.current_date():%d-%m-%Y}, nyeste udtræk {fresh['newest_extract']:%d-%m-%Y}.",
+                  html.P(f"Publiceret build {fresh['build_id']} ({c.time_da(fresh['built_at'])}), opgjort pr. "
+                         f"{c.date_da(data.current_date())}, nyeste udtræk {c.date_da(fresh['newest_extract'])}.",
                          id="build-info")),
         _blocked_section(_blocked_lines()),
         c.section("Ufuldstændige udtræk", "Udtræk, hvor en kilde endnu ikke har leveret alle sine filer. Filerne "
                   "er indlæst, men nøgletallene opgøres på det seneste komplette udtræk, indtil de manglende "
-                  "filer er kommet.", c.table(data.incomplete_extracts(), "dq-incomplete-extracts")),
+                  "filer er kommet.", c.table(_incomplete(f), "dq-incomplete-extracts"),
+                  c.download_buttons("incomplete_extracts")),
         c.section("Filer i karantæne",
                   "Filer, der slet ikke kunne læses eller ikke hører til datakontrakten, og hvorfor.",
-                  c.table(whole.select("Fil", "Årsag", "Detalje"), "dq-whole-files")),
+                  c.table(whole.select("Fil", "Årsag", "Detalje"), "dq-whole-files"), c.download_buttons("files")),
         c.section("Afviste rækker", "Rækker, der bryder datakontrakten, pr. fil, kolonne og årsag. Rækkerne "
                   "ligger til rettelse i karantænemappen.", c.table(reasons, "dq-quarantine"),
                   c.download_buttons("quarantine")),

@@ -10,33 +10,79 @@ from dash import dash_table, html
 from dashboards import components as c
 from dashboards import data
 
-dash.register_page(__name__, path="/forsoeg", name="Forsøg", title="Forsøg", order=11)
+dash.register_page(__name__, path="/forsoeg", name="Forsøg", title="Forsøg", order=11, filters=("forsoeg",),
+                   filter_reasons={"kommune": "Forsøgenes resultater er opgjort på tværs af alle kommuner.",
+                                   "dato": "Forsøgene vises pr. seneste hele kvartal (tid til hændelse pr. seneste "
+                                           "opgørelsesdato), som hver række siger.",
+                                   "maalgruppe": "Forsøgene sammenligner indsats- og kontrolgruppe, ikke målgrupper.",
+                                   "team": "Forsøgene sammenligner indsats- og kontrolgruppe, ikke teams."})
 
 UNITS = {"share": "andel", "survival": "andel", "median": "dage", "mean": "sager"}
+LABELS = {"experiment_id": "Forsøg-id", "experiment_title": "Forsøg", "kpi_code": "Nøgletal-kode",
+          "name_da": "Nøgletal", "kind": "Måltype", "period_end": "Opgjort pr.", "indsats_n": "Indsatsgruppe, antal",
+          "indsats_value": "Indsatsgruppe", "kontrol_n": "Kontrolgruppe, antal", "kontrol_value": "Kontrolgruppe",
+          "difference": "Forskel", "difference_low": "Forskel, nedre grænse (95 %)",
+          "difference_high": "Forskel, øvre grænse (95 %)", "target_operator": "Mål, operator",
+          "target_value": "Mål", "target_met": "Mål nået"}
+
+
+Z95 = 1.959963984540054  # as macros/statistics.sql
+
+
+def wilson(share, n) -> tuple[float, float] | None:
+    """The 95 % Wilson interval of a share of n (the marts' own interval for shares)."""
+    import math
+
+    if share is None or not n:
+        return None
+    share, n = float(share), float(n)
+    centre = (share + Z95 ** 2 / (2 * n)) / (1 + Z95 ** 2 / n)
+    half = Z95 * math.sqrt(share * (1 - share) / n + Z95 ** 2 / (4 * n * n)) / (1 + Z95 ** 2 / n)
+    return centre - half, centre + half
+
+
+def status(r: dict) -> str:
+    """Whether the experiment's own target (on the intervention arm's value) is met, with certainty:
+    'Usikkert' when the arm's 95 % interval holds the target, so the data cannot tell."""
+    if r["target_met"] is None or r["is_suppressed"]:
+        return ""
+    ci = wilson(r["indsats_value"], r["indsats_n"]) if r["kind"] == "share" else None
+    if ci and ci[0] <= r["target_value"] <= ci[1]:
+        return "Usikkert: intervallet rummer målet"
+    return "Mål nået" if r["target_met"] else "Mål ikke nået"
+
+
+def difference_text(r: dict) -> str:
+    if r["is_suppressed"] or r["difference_low"] is None:
+        return ""
+    return ("Usikker: intervallet rummer 0" if r["difference_low"] <= 0 <= r["difference_high"]
+            else "Sikker forskel")
 
 
 def layout(**_):
     return html.Div(id="forsoeg-content")
 
 
-@c.downloadable("experiments")
+@c.downloadable("experiments", "Forsøgenes resultater", LABELS)
 def _rows(f: c.Filters):
     return data.experiments(f.experiment)
 
 
-def _difference_chart(df, experiment_id: str) -> go.Figure:
-    rows = df.filter((df["experiment_id"] == experiment_id) & df["difference_low"].is_not_null())
+def _difference_chart(df, experiment_id: str) -> go.Figure | None:
+    rows = df.filter((df["experiment_id"] == experiment_id) & df["difference_low"].is_not_null()
+                     & df["kind"].is_in(["share", "survival"]))
+    pp = [(v * 100) for v in rows["difference"].to_list()]
     fig = go.Figure(go.Scatter(
-        x=rows["difference"].to_list(), y=rows["name_da"].to_list(), mode="markers",
-        marker={"size": 12, "color": c.PALETTE[0]},
+        x=pp, y=rows["name_da"].to_list(), mode="markers",
+        marker={"size": 12, "color": c.PALETTE[0]}, hovertemplate="%{x:.1f} procentpoint<extra></extra>",
         error_x={"type": "data", "symmetric": False,
-                 "array": (rows["difference_high"] - rows["difference"]).to_list(),
-                 "arrayminus": (rows["difference"] - rows["difference_low"]).to_list()}))
-    fig.add_vline(x=0, line_color="#555")
-    c._layout(fig, "Forskel indsats − kontrol (95 %-interval)")
-    fig.update_xaxes(tickformat=".0%", title="Procentpoint")
+                 "array": ((rows["difference_high"] - rows["difference"]) * 100).to_list(),
+                 "arrayminus": ((rows["difference"] - rows["difference_low"]) * 100).to_list()}))
+    fig.add_vline(x=0, line_color="#555", line_width=2)
+    c._layout(fig, "Forskel indsats − kontrol i procentpoint (95 %-interval)")
+    fig.update_xaxes(tickformat=",.0f", ticksuffix=" pp", title="Procentpoint")
     fig.update_layout(height=120 + 50 * max(rows.height, 1))
-    return fig
+    return fig if rows.height else None
 
 
 def _experiment(df, experiment_id: str):
@@ -48,25 +94,31 @@ def _experiment(df, experiment_id: str):
         sup = r["is_suppressed"]
         target = ("" if r["target_value"] is None else
                   f"{r['target_operator'].replace('<=', '≤').replace('>=', '≥')} {c.value(r['target_value'], unit)}")
-        met = "" if r["target_met"] is None else ("Mål nået" if r["target_met"] else "Mål ikke nået")
+        met = status(r)
         diff = (c.SUPPRESSED if sup else
                 "–" if r["difference"] is None else
-                (c.number(r["difference"] * 100, 1) + " pp" if unit == "andel" else c.number(r["difference"], 1)))
+                (c.number(r["difference"] * 100, 1) + " pp" if unit == "andel" else
+                 c.number(r["difference"], 1) + (" dage" if unit == "dage" else "")))
+        scale, suffix = (100, " pp") if unit == "andel" else (1, "")
         ci = ("" if sup or r["difference_low"] is None else
-              f"{c.number(r['difference_low'] * 100, 1)} til {c.number(r['difference_high'] * 100, 1)} pp")
-        shown.append({"Nøgletal": r["name_da"] or r["kpi_code"], "Opgjort pr.": f"{r['period_end']:%d-%m-%Y}",
+              f"{c.number(r['difference_low'] * scale, 1)} til {c.number(r['difference_high'] * scale, 1)}{suffix}")
+        arm_ci = wilson(r["indsats_value"], r["indsats_n"]) if unit == "andel" and not sup else None
+        shown.append({"Nøgletal": r["name_da"] or "(uden navn)", "Opgjort pr.": c.date_da(r["period_end"]),
+                      "Indsats, n": c.SUPPRESSED if sup or r["indsats_n"] is None else c.number(r["indsats_n"]),
                       "Indsats": c.SUPPRESSED if sup else c.value(r["indsats_value"], unit),
+                      "Kontrol, n": c.SUPPRESSED if sup or r["kontrol_n"] is None else c.number(r["kontrol_n"]),
                       "Kontrol": c.SUPPRESSED if sup else c.value(r["kontrol_value"], unit),
-                      "Forskel": diff, "95 %-interval": ci, "Mål": target, "Status": met})
+                      "Indsats, 95 %-interval": f"{c.pct(arm_ci[0])} til {c.pct(arm_ci[1])}" if arm_ci else "",
+                      "Forskel": diff, "Forskel, 95 %-interval": ci, "Forskellen": difference_text(r),
+                      "Mål (indsatsgruppen)": target, "Status": met})
 
+    chart = _difference_chart(df, experiment_id)
     return html.Section([
         html.H2(title),
         dash_table.DataTable(id=f"forsoeg-{experiment_id}", data=shown,
                              columns=[{"name": k, "id": k} for k in shown[0]],
-                             style_as_list_view=True, style_cell={"fontSize": "15px", "padding": "6px",
-                                                                  "textAlign": "left"},
-                             style_header={"fontWeight": "bold", "backgroundColor": "#f2f2f2"}),
-        c.graph(_difference_chart(df, experiment_id), f"forsoeg-diff-{experiment_id}"),
+                             style_as_list_view=True, style_table={"overflowX": "auto"}, **c.TABLE_STYLE),
+        c.graph(chart, f"forsoeg-diff-{experiment_id}") if chart else None,
     ], className="section")
 
 

@@ -9,25 +9,40 @@ from dashboards import components as c
 from dashboards import data
 
 dash.register_page(__name__, path="/loentimer", name="Løntimer og selvforsørgelse",
-                   title="Løntimer og selvforsørgelse", order=10)
+                   title="Løntimer og selvforsørgelse", order=10, filters=("kommune", "forsoeg"),
+                   filter_reasons={"dato": "Løntimerne er opgjort pr. seneste opgørelsesdato, selvforsørgelsen pr. "
+                                           "afslutningsmåned.",
+                                   "maalgruppe": "Tallene vises for forsøgenes grupper, ikke pr. målgruppe.",
+                                   "team": "Tallene findes ikke pr. team."})
+
+PAID_LABELS = {"experiment_id": "Forsøg", "arm": "Gruppe", "participants": "Deltagere",
+               "with_hours_or_education": "Med løntimer eller uddannelse", "share": "Andel",
+               "share_low": "Nedre grænse (95 %)", "share_high": "Øvre grænse (95 %)", "payout_tier": "Udbetaling"}
+SELF_LABELS = {"cohort": "Afslutningsmåned", "dimension_value": "Gruppe", "ended_spells": "Afsluttede forløb",
+               "self_sufficient_share_3m": "Selvforsørgende efter 3 mdr.",
+               "self_sufficient_share_6m": "Selvforsørgende efter 6 mdr.",
+               "self_sufficient_share_12m": "Selvforsørgende efter 12 mdr.", "lasting_share": "Varigt selvforsørgende",
+               "measurable_6m": "Kan måles efter 6 mdr.", "not_measurable_reason": "Hvorfor ikke målbar"}
 
 
 def layout(**_):
     return html.Div(id="loentimer-content")
 
 
-@c.downloadable("paid_hours")
+@c.downloadable("paid_hours", "Løntimer eller uddannelse pr. forsøgsgruppe", PAID_LABELS)
 def _paid(f: c.Filters):
     df = data.paid_hours()
-    return df.filter(df["experiment_id"] == f.experiment) if f.experiment else df
+    df = df.filter(df["experiment_id"] == f.experiment) if f.experiment else df
+    titles = {k.split(":")[0]: v.split(",")[0] for k, v in data.arm_names().items() if ":" in k}
+    return df.with_columns(df["experiment_id"].replace(titles), df["arm"].replace(data.ARMS))
 
 
-@c.downloadable("self_sufficiency")
+@c.downloadable("self_sufficiency", "Selvforsørgelse pr. afslutningsmåned", SELF_LABELS)
 def _self(f: c.Filters):
     return data.self_sufficiency(f.municipality)
 
 
-@c.downloadable("self_sufficiency_arms")
+@c.downloadable("self_sufficiency_arms", "Selvforsørgelse pr. forsøgsgruppe", SELF_LABELS)
 def _self_arms(f: c.Filters):
     """By experiment arm, the cohorts whose 6-month follow-up has passed."""
     df = data.self_sufficiency(f.municipality, "experiment_arm")
@@ -35,26 +50,13 @@ def _self_arms(f: c.Filters):
     return df.filter(df["dimension_value"].str.starts_with(f.experiment + ":")) if f.experiment else df
 
 
-ARMS = {"INDSATS": "indsatsgruppe", "KONTROL": "kontrolgruppe"}
-
-
 def _arm_names(df):
     """'FLERE_SKAL_MED_2:INDSATS' as a manager reads it: 'Flere skal med 2, indsatsgruppe'."""
-    titles = dict(data.filter_options()["experiments"])
-
-    def name(value: str) -> str:
-        experiment, _, arm = value.partition(":")
-        return f"{titles.get(experiment, experiment)}, {ARMS.get(arm, arm)}" if arm else value.capitalize()
-    return df.with_columns(df["dimension_value"].map_elements(name, return_dtype=df["dimension_value"].dtype))
+    names = data.arm_names()
+    return df.with_columns(df["dimension_value"].replace(names))
 
 
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december")
-
-
-def _month(cohort: str) -> str:
-    year, month = cohort.split("-")
-    return f"{MONTHS[int(month) - 1]} {year}"
+_month = c.month_da
 
 
 def self_headline(self_) -> html.Div:
@@ -65,9 +67,12 @@ def self_headline(self_) -> html.Div:
     parts = []
     if shown.height:
         last = shown.row(-1, named=True)
-        parts.append(html.Div(f"{c.pct(last['self_sufficient_share_6m'])} af forløb afsluttet i "
-                              f"{_month(last['cohort'])} var selvforsørgende 6 måneder efter",
-                              className="kpi-value", id="self-headline"))
+        parts.append(c.headline(data.kpi("SELVFORSOERGELSE"), last["self_sufficient_share_6m"],
+                                base=last["ended_spells"], base_words=("afsluttet forløb", "afsluttede forløb"),
+                                population=f"afsluttet i {_month(last['cohort'])}, den seneste målbare måned",
+                                as_of=data.current_date()))
+        parts.append(html.P(f"{c.pct(last['self_sufficient_share_6m'])} af forløb afsluttet i "
+                            f"{_month(last['cohort'])} var selvforsørgende 6 måneder efter.", id="self-headline"))
     if waiting.height:
         first = waiting.row(0, named=True)
         parts.append(html.P(f"Forløb afsluttet fra {_month(first['cohort'])} og senere kan endnu ikke måles efter "
@@ -87,29 +92,39 @@ def render(f: c.Filters):
             c.section("Selvforsørgelse", data.definition("kpi_self_sufficiency"), self_headline(self_)),
             c.graph(_self_chart(self_), "self-chart", "self_sufficiency")])
     paid = _paid(f)
-    label = [f"{e} {a}" for e, a in zip(paid["experiment_id"].to_list(), paid["arm"].to_list(), strict=True)]
+    kpi = data.kpi("LOENTIMER_ANDEL")
+    label = [f"{e}, {a}" for e, a in zip(paid["experiment_id"].to_list(), paid["arm"].to_list(), strict=True)]
     return html.Div([
-        c.section("Løntimer eller uddannelse", data.definition("kpi_paid_hours")),
+        c.section("Løntimer eller uddannelse", data.definition("kpi_paid_hours") + " Tallene er opgjort på tværs "
+                  "af alle kommuner; kommunefilteret gælder kun selvforsørgelsen nedenfor.", _paid_headline(paid, kpi)),
         c.graph(c.bars(label, {"Andel": paid["share"].to_list()}, "Andel med løntimer eller uddannelse efter "
-                       "indskrivning", percent=True, target=0.15,
+                       "indskrivning", percent=True, target=kpi,
                        errors={"Andel": (paid["share_low"].to_list(), paid["share_high"].to_list())},
                        suppressed=paid["is_suppressed"].to_list()), "paid-chart", "paid_hours"),
-        c.table(paid, "paid-table", {"experiment_id": "Forsøg", "arm": "Gruppe", "participants": "Deltagere",
-                                     "with_hours_or_education": "Med løntimer/uddannelse", "share": "Andel",
-                                     "share_low": "Nedre", "share_high": "Øvre", "payout_tier": "Udbetaling"}),
+        c.table(paid, "paid-table", PAID_LABELS),
         c.section("Selvforsørgelse", data.definition("kpi_self_sufficiency"), self_headline(self_)),
         c.graph(_self_chart(self_), "self-chart", "self_sufficiency"),
         html.H2("Pr. forsøgsgruppe"),
         c.table(_arm_names(_self_arms(f).sort("cohort", descending=True)), "self-arms-table",
-                {"cohort": "Afslutningsmåned", "dimension_value": "Forsøgsgruppe", "ended_spells": "Afsluttede",
-                 "self_sufficient_share_3m": "3 mdr.", "self_sufficient_share_6m": "6 mdr.",
-                 "self_sufficient_share_12m": "12 mdr.", "lasting_share": "Varigt"}),
+                {**SELF_LABELS, "dimension_value": "Forsøgsgruppe"}),
         c.download_buttons("self_sufficiency_arms"),
     ])
+
+
+def _paid_headline(paid, kpi):
+    """The intervention arm of the experiment the grant is paid on (the Overblik card's figure)."""
+    rows = paid.filter(paid["arm"] == data.ARMS["INDSATS"])
+    if not rows.height:
+        return None
+    r = rows.row(0, named=True)
+    return c.headline(kpi, r["share"], base=r["participants"], base_words=("deltager", "deltagere"),
+                      population=f"i indsatsgruppen i {r['experiment_id']}", as_of=data.current_date(),
+                      low=r["share_low"], high=r["share_high"], suppressed=r["is_suppressed"])
 
 
 def _self_chart(self_):
     return c.line(self_["cohort"].to_list(), {"3 mdr.": self_["self_sufficient_share_3m"].to_list(),
                                               "6 mdr.": self_["self_sufficient_share_6m"].to_list(),
                                               "12 mdr.": self_["self_sufficient_share_12m"].to_list()},
-                  "Andel selvforsørgende efter afslutning, pr. afslutningsmåned", percent=True)
+                  "Andel selvforsørgende efter afslutning, pr. afslutningsmåned", percent=True,
+                  target=data.kpi("SELVFORSOERGELSE"), x_title="Afslutningsmåned")

@@ -9,14 +9,12 @@ from dash import dcc, html
 from dashboards import components as c
 from dashboards import data
 
-dash.register_page(__name__, path="/", name="Overblik", title="Overblik", order=0)
-
-PAGES = {"kpi_passive_citizens": "/passive", "kpi_time_to_intervention": "/tid-til-indsats",
-         "kpi_housing_retention": "/boligfastholdelse", "kpi_time_to_housing": "/tid-til-bolig",
-         "kpi_caseload_summary": "/sagsstammer", "kpi_exit_reasons": "/afslutningsaarsager",
-         "kpi_paid_hours": "/loentimer", "kpi_timeliness": "/rettidighed",
-         "kpi_caseworker_changes": "/sagsbehandlerskift", "kpi_employer_based_offers": "/tilbud-og-planer",
-         "kpi_active_plans": "/tilbud-og-planer", "kpi_self_sufficiency": "/loentimer"}
+dash.register_page(__name__, path="/", name="Overblik", title="Overblik", order=0,
+                   filters=("kommune", "dato"),
+                   filter_reasons={"maalgruppe": "Hvert kort viser nøgletallet for hele sin population; "
+                                                 "vælg målgruppe på nøgletallets egen side.",
+                                   "team": "Hvert kort viser hele kommunen; teams ses på nøgletallenes sider.",
+                                   "forsoeg": "Forsøgene vises på siden Forsøg."})
 
 
 def layout(**_):
@@ -33,20 +31,18 @@ def _spark(trend) -> dcc.Graph | None:
     return dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True}, className="spark")
 
 
-def card(row: dict, trend) -> html.Div:
+def card(row: dict, trend, kpi: dict) -> html.Div:
+    """A KPI's card; its target, name and page come from the KPI registry (reference.ref_kpi)."""
     code, unit = row["kpi_code"], row["unit"]
-    shown = c.SUPPRESSED if row["value"] is None and row["base"] is None else c.value(row["value"], unit)
-    if row["on_target"] is None:
-        state, badge = "no-target", "Intet mål" if row["target_value"] is None else "Ikke opgjort"
-    else:
-        state = "on-target" if row["on_target"] else "off-target"
-        badge = "Mål nået" if row["on_target"] else "Mål ikke nået"
-    target = (f"Mål: {row['target_operator'].replace('<=', '≤').replace('>=', '≥')} "
-              f"{c.value(row['target_value'], unit)}" if row["target_value"] is not None else "")
+    target_value = kpi.get("default_target")
+    shown = (c.SUPPRESSED if row["value"] is None and row["is_suppressed"] else
+             c.value(row["value"], unit, target_value))
+    badge, state = c.verdict(kpi, row["value"])
+    target = f"Mål: {c.target_text(kpi)}" if target_value is not None else ""
     # the label names the population (and the period or cohort) the value is about
     about = ", ".join(x for x in (row.get("population_da"), row.get("period_da")) if x)
     return html.Div([
-        html.H3(dcc.Link(row["name_da"], href=PAGES.get(row["mart"], "/"))),
+        html.H3(dcc.Link(kpi.get("name_da") or row["name_da"], href=kpi.get("page_path") or "/")),
         html.Div(about, className="kpi-population", id=f"population-{code}") if about else None,
         html.Div(shown, className="kpi-value", id=f"kpi-{code}"),
         html.Div([html.Span(badge, className=f"badge {state}", id=f"badge-{code}"), " ", target],
@@ -55,27 +51,41 @@ def card(row: dict, trend) -> html.Div:
     ], className=f"kpi-card {state}", id=f"card-{code}")
 
 
-def freshness_line(fresh: dict) -> html.Div:
-    run = fresh["last_run"] or {}
+def freshness_line(fresh: dict, as_of) -> html.Div:
     reference = data.current_date()
-    parts = [html.Span(f"Data bygget {fresh['built_at']:%d-%m-%Y %H:%M} · opgjort pr. "
-                       f"{reference:%d-%m-%Y} · nyeste udtræk {fresh['newest_extract']:%d-%m-%Y} · "
-                       f"{fresh['files']} filer indlæst · {fresh['rows_quarantined']} rækker i karantæne",
-                       id="freshness")]
+    parts = [html.Span(f"Data bygget {c.time_da(fresh['built_at'])} · vist pr. {c.date_da(as_of)} · seneste "
+                       f"opgørelsesdato {c.date_da(reference)} · nyeste udtræk {c.date_da(fresh['newest_extract'])} · "
+                       f"{c.count(fresh['files'], 'fil', 'filer')} indlæst · "
+                       f"{c.count(fresh['rows_quarantined'], 'række', 'rækker')} i karantæne", id="freshness")]
     if fresh["newest_extract"] and reference and fresh["newest_extract"] > reference:
         parts.append(html.Div("Et nyere udtræk er ufuldstændigt: tallene er opgjort på det seneste komplette "
                               "udtræk, indtil de manglende filer er kommet. Se Datakvalitet.",
                               className="alert", id="incomplete-extract"))
-    if run and not run.get("success", True):
-        parts.append(html.Div(f"Seneste kørsel ({run['finished_at'][:16].replace('T', ' ')}) fejlede – tallene "
-                              "er fra den seneste gode kørsel og kan være forældede. Se Datakvalitet.",
-                              className="alert bad", id="stale-warning"))
     return html.Div(parts, className="freshness")
 
 
 @c.page_content("overblik-content")
 def render(f: c.Filters):
-    rows = data.overview(f.municipality)
+    as_of = f.date or data.current_date()
+    rows = data.overview(f.municipality, as_of)
     trends = data.trends(f.municipality)
-    cards = [card(r, trends.get(r["kpi_code"])) for r in rows.iter_rows(named=True)]
-    return html.Div([html.Div(cards, className="cards", id="cards"), freshness_line(data.freshness())])
+    kpis = data.kpis()
+    cards = [card(r, _until(trends.get(r["kpi_code"]), as_of), kpis.get(r["kpi_code"], {}))
+             for r in rows.iter_rows(named=True)]
+    return html.Div([html.P(f"Nøgletallene pr. {c.date_da(as_of)}.", id="overblik-as-of"),
+                     html.Div(cards, className="cards", id="cards"), c.download_buttons("overview"),
+                     freshness_line(data.freshness(), as_of)])
+
+
+@c.downloadable("overview", "Overblik: alle nøgletal", {
+    "name_da": "Nøgletal", "reference_date": "Opgørelsesdato", "value": "Værdi", "base": "Antal",
+    "population_da": "Population", "period_da": "Periode", "target_operator": "Mål, operator",
+    "target_value": "Mål", "on_target": "Mål nået", "unit": "Enhed"})
+def _overview(f: c.Filters):
+    df = data.overview(f.municipality, f.date or data.current_date())
+    return df.select("name_da", "reference_date", "value", "unit", "base", "population_da", "period_da",
+                     "target_operator", "target_value", "on_target", "is_suppressed")
+
+
+def _until(trend, as_of):
+    return None if trend is None else trend.filter(trend["reference_date"] <= as_of)

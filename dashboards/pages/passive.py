@@ -8,11 +8,18 @@ from dash import dcc, html
 from dashboards import components as c
 from dashboards import data
 
-dash.register_page(__name__, path="/passive", name="Passive borgere", title="Passive borgere", order=1)
+dash.register_page(__name__, path="/passive", name="Passive borgere", title="Passive borgere", order=1,
+                   filters=("kommune", "dato", "team"),
+                   filter_reasons={"maalgruppe": "Siden handler kun om målgruppe 2.11 (ressourceforløb).",
+                                   "forsoeg": "Forsøgenes passive borgere vises på siden Forsøg."})
 
 # the target (16-20 %) is across all durations, so that is the default, as on the Overblik card
 VARIANTS = {"alle_varigheder": "Alle forløbsvarigheder", "anciennitet_1_aar": "Mindst 1 års anciennitet"}
 DEFAULT = "alle_varigheder"
+LABELS = {"reference_date": "Opgørelsesdato", "dimension_value": "Gruppe", "population": "Borgere",
+          "passive": "Passive", "passive_share": "Andel passive", "passive_share_low": "Nedre grænse (95 %)",
+          "passive_share_high": "Øvre grænse (95 %)", "caseworker": "Sagsbehandler", "team_name": "Team",
+          "caseworker_id": "Sagsbehandler-id"}
 
 
 def layout(**_):
@@ -23,47 +30,61 @@ def layout(**_):
     ])
 
 
-@c.downloadable("passive_trend")
+def _date(f: c.Filters):
+    return f.date or data.current_date()
+
+
+@c.downloadable("passive_trend", "Passive borgere, udvikling", LABELS, choices=(VARIANTS,))
 def _trend(f: c.Filters, variant: str = DEFAULT):
-    return data.passive_trend(f.municipality, variant)
+    """The trend up to the chosen date, for the municipality (or the chosen team)."""
+    df = data.passive_trend(f.municipality, variant, f.team)
+    return df.filter(df["reference_date"] <= _date(f))
 
 
-@c.downloadable("passive_team")
+@c.downloadable("passive_team", "Passive borgere pr. team", {**LABELS, "dimension_value": "Team"},
+                choices=(VARIANTS,))
 def _team(f: c.Filters, variant: str = DEFAULT):
-    return data.passive_breakdown(f.municipality, f.date or data.current_date(), variant, "team_name")
+    df = data.passive_breakdown(f.municipality, _date(f), variant, "team_name")
+    return df.filter(df["dimension_value"] == f.team) if f.team else df
 
 
-@c.downloadable("passive_caseworker")
+@c.downloadable("passive_caseworker", "Passive borgere pr. sagsbehandler", LABELS, choices=(VARIANTS,))
 def _caseworker(f: c.Filters, variant: str = DEFAULT):
-    return data.passive_breakdown(f.municipality, f.date or data.current_date(), variant, "caseworker_id")
+    return data.passive_by_caseworker(f.municipality, _date(f), variant, f.team)
 
 
 @c.page_content("passive-content", (("passive-variant", DEFAULT),))
 def render(f: c.Filters, variant: str):
+    kpi = data.kpi("PASSIV_ANDEL")
     trend = _trend(f, variant)
     team = _team(f, variant)
     cw = _caseworker(f, variant)
-    now = data.passive_breakdown(f.municipality, f.date or data.current_date(), variant, "i_alt")
+    if f.team:
+        now = team
+    else:
+        now = data.passive_breakdown(f.municipality, _date(f), variant, "i_alt")
     head = now.row(0, named=True) if now.height else {}
-    headline = (c.SUPPRESSED if head.get("is_suppressed") else
-                f"{c.pct(head.get('passive_share'))} ({head.get('passive')} af {head.get('population')})")
+    who = f"{VARIANTS[variant].lower()}" + (f", {f.team}" if f.team else "")
     return html.Div([
-        c.section(f"Passive borgere i ressourceforløb, {VARIANTS[variant].lower()}",
-                  data.definition("kpi_passive_citizens"),
-                  html.Div(headline, className="kpi-value", id="passive-headline")),
+        c.section(f"Passive borgere i ressourceforløb, {who}", data.definition("kpi_passive_citizens"),
+                  c.headline(kpi, head.get("passive_share"), base=head.get("population"),
+                             population=f"i ressourceforløb, {who}", as_of=_date(f),
+                             low=head.get("passive_share_low"), high=head.get("passive_share_high"),
+                             suppressed=bool(head.get("is_suppressed"))),
+                  html.P("Passive: " + (c.SUPPRESSED if head.get("passive") is None else
+                                        c.count(head.get("passive"), "borger", "borgere")),
+                         id="passive-headline", className="definition")),
         c.graph(c.line(trend["reference_date"].to_list(), {"Andel passive": trend["passive_share"].to_list()},
-                       "Udvikling (95 %-interval)", percent=True, target=0.20,
+                       "Udvikling (95 %-interval)", percent=True, target=kpi,
                        bands={"Andel passive": (trend["passive_share_low"].to_list(),
                                                 trend["passive_share_high"].to_list())}),
                 "passive-trend", "passive_trend", variant),
         c.graph(c.bars(team["dimension_value"].to_list(), {"Andel passive": team["passive_share"].to_list()},
-                       "Pr. team", percent=True, target=0.20,
+                       "Pr. team", percent=True, target=kpi,
                        errors={"Andel passive": (team["passive_share_low"].to_list(),
                                                  team["passive_share_high"].to_list())},
                        suppressed=team["is_suppressed"].to_list()), "passive-team", "passive_team", variant),
         html.H2("Pr. sagsbehandler"),
-        c.table(cw, "passive-caseworker-table", {"dimension_value": "Sagsbehandler", "population": "Borgere",
-                                                  "passive": "Passive", "passive_share": "Andel",
-                                                  "passive_share_low": "Nedre", "passive_share_high": "Øvre"}),
+        c.table(cw.drop("caseworker_id"), "passive-caseworker-table", LABELS),
         c.download_buttons("passive_caseworker", variant),
     ])

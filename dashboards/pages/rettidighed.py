@@ -9,19 +9,27 @@ from dashboards import components as c
 from dashboards import data
 from dashboards import scope as access
 
-dash.register_page(__name__, path="/rettidighed", name="Rettidighed", title="Rettidighed", order=3)
+dash.register_page(__name__, path="/rettidighed", name="Rettidighed", title="Rettidighed", order=3,
+                   filters=("kommune", "dato", "maalgruppe"),
+                   filter_reasons={"team": "Rettidigheden vises pr. målgruppe; handlingslisten har teamet i en "
+                                           "kolonne."})
+
+LABELS = {"dimension_value": "Målgruppe", "spells": "Forløb", "deadline_due": "Frist forfaldet",
+          "deadline_met": "Overholdt", "deadline_met_share": "Andel overholdt", "overdue": "Overskredet nu",
+          "overdue_share": "Andel overskredet", "longest_current_gap_days": "Længste hul (dage)"}
 
 
 def layout(**_):
     return html.Div(id="rettidighed-content")
 
 
-@c.downloadable("timeliness")
+@c.downloadable("timeliness", "Rettidighed pr. målgruppe", LABELS)
 def _by_group(f: c.Filters):
-    return data.timeliness(f.municipality, f.date or data.current_date(), "target_group")
+    df = data.timeliness(f.municipality, f.date or data.current_date(), "target_group")
+    return df.filter(df["dimension_value"] == f.target_group) if f.target_group else df
 
 
-@c.downloadable("overdue_list")
+@c.downloadable("overdue_list", "Handlingsliste: overskredne frister")
 def _overdue(f: c.Filters):
     return data.overdue_list(f.municipality, f.team, f.target_group)
 
@@ -29,17 +37,27 @@ def _overdue(f: c.Filters):
 @c.page_content("rettidighed-content")
 def render(f: c.Filters):
     df = _by_group(f)
+    as_of = f.date or data.current_date()
+    kpi = data.kpi("RETTIDIGHED")
+    if f.target_group:
+        head = df.row(0, named=True) if df.height else {}
+    else:
+        total = data.timeliness(f.municipality, as_of, "i_alt")
+        head = total.row(0, named=True) if total.height else {}
+    groups = data.code_names("ref_maalgrupper", "target_group")
+    names = [f"{g} {groups.get(g, '')}".strip() for g in df["dimension_value"].to_list()]
     return html.Div([
-        c.section("Rettidighed", data.definition("kpi_timeliness")),
-        c.graph(c.bars(df["dimension_value"].to_list(), {"Frist overholdt": df["deadline_met_share"].to_list(),
-                                                         "Overskredet nu": df["overdue_share"].to_list()},
-                       "Pr. målgruppe", percent=True, suppressed=df["is_suppressed"].to_list()),
+        c.section("Rettidighed", data.definition("kpi_timeliness"),
+                  c.headline(kpi, head.get("deadline_met_share"), base=head.get("deadline_due"),
+                             base_words=("forløb", "forløb"),
+                             population="med en forfalden lovbestemt frist"
+                             + (f", målgruppe {f.target_group}" if f.target_group else ""), as_of=as_of,
+                             suppressed=bool(head.get("is_suppressed")))),
+        c.graph(c.bars(names, {"Frist overholdt": df["deadline_met_share"].to_list(),
+                               "Overskredet nu": df["overdue_share"].to_list()},
+                       "Pr. målgruppe", percent=True, suppressed=df["is_suppressed"].to_list(), target=kpi),
                 "rettidighed-chart", "timeliness"),
-        c.table(df, "rettidighed-table", {"dimension_value": "Målgruppe", "spells": "Forløb",
-                                          "deadline_due": "Frist forfaldet", "deadline_met": "Overholdt",
-                                          "deadline_met_share": "Andel overholdt", "overdue": "Overskredet nu",
-                                          "overdue_share": "Andel overskredet",
-                                          "longest_current_gap_days": "Længste hul (dage)"}),
+        c.table(df, "rettidighed-table", LABELS, codes={"dimension_value": {g: f"{g} {n}" for g, n in groups.items()}}),
         html.H2("Handlingsliste: overskredne frister"),
         *action_list(f),
     ])

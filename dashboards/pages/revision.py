@@ -12,10 +12,13 @@ from dashboards import audit, auth
 from dashboards import components as c
 from dashboards import scope as access
 
-dash.register_page(__name__, path="/revision", name="Revisionslog", title="Revisionslog", order=13, access="admin")
+dash.register_page(__name__, path="/revision", name="Revisionslog", title="Revisionslog", order=13, access="admin",
+                   filters=(), filter_reasons=dict.fromkeys(("kommune", "dato", "maalgruppe", "team", "forsoeg"),
+                                                            "Revisionsloggen viser alle hændelser, uanset filtre."))
 
 LISTS = {"waiting_list": "Venter ud over fristen", "overdue_list": "Overskredne frister", "-": "–"}
 ACTIONS = {"vist": "Vist", "hentet": "Hentet", "afvist": "Afvist"}
+ROLE_NAMES = {k: v.split(":")[0] for k, v in access.ROLES.items()}
 FILTERS = {"kommune": "kommune", "team": "team", "målgruppe": "målgruppe", "højst": "højst", "sti": "side",
            "årsag": "årsag"}
 
@@ -35,18 +38,18 @@ def render(f: c.Filters):
     scope = access.current()
     rows = audit.entries(scope)
     log = pl.DataFrame({
-        "Tidspunkt (UTC)": [r["at"][:19].replace("T", " ") for r in rows],
-        "Bruger": [r["user"] for r in rows], "Rolle": [r["role"] for r in rows],
+        "Tidspunkt (dansk tid)": [f"{c.local(r['at']):%d-%m-%Y %H.%M.%S}" for r in rows],
+        "Bruger": [r["user"] for r in rows], "Rolle": [ROLE_NAMES.get(r["role"], r["role"]) for r in rows],
         "Handling": [ACTIONS.get(r["action"], r["action"]) for r in rows],
         "Liste": [LISTS.get(r["list"], r["list"]) for r in rows],
         "Filtre": [_filters_text(r["filters"]) for r in rows], "Rækker": [r["rows"] for r in rows],
-    }, schema={"Tidspunkt (UTC)": pl.String, "Bruger": pl.String, "Rolle": pl.String, "Handling": pl.String,
+    }, schema={"Tidspunkt (dansk tid)": pl.String, "Bruger": pl.String, "Rolle": pl.String, "Handling": pl.String,
                "Liste": pl.String, "Filtre": pl.String, "Rækker": pl.Int64})
     users = auth.accounts().list() if auth.mode() == "local" else []
     people = pl.DataFrame({
-        "Bruger": [u["name"] for u in users], "Rolle": [u["role"] for u in users],
+        "Bruger": [u["name"] for u in users], "Rolle": [ROLE_NAMES.get(u["role"], u["role"]) for u in users],
         "Kommuner": ["alle" if access.ALL in u["municipalities"] else ", ".join(u["municipalities"]) for u in users],
-        "Teams": [", ".join(u["teams"]) for u in users], "Oprettet": [u["created_at"][:10] for u in users],
+        "Teams": [", ".join(u["teams"]) for u in users], "Oprettet": [c.date_da(u["created_at"]) for u in users],
     }, schema={k: pl.String for k in ("Bruger", "Rolle", "Kommuner", "Teams", "Oprettet")})
     return html.Div([
         c.section("Revisionslog", "Hver visning og download af en handlingsliste med enkelte forløb, og hver "

@@ -9,29 +9,56 @@ from dashboards import components as c
 from dashboards import data
 
 dash.register_page(__name__, path="/sagsbehandlerskift", name="Sagsbehandlerskift", title="Sagsbehandlerskift",
-                   order=7)
+                   order=7, filters=("kommune", "dato"),
+                   filter_reasons={"maalgruppe": "Skift vises pr. team og pr. målgruppe hver for sig, i tabellerne "
+                                                 "nedenfor.",
+                                   "team": "Skift vises pr. team og pr. målgruppe hver for sig, i tabellerne "
+                                           "nedenfor."})
+
+LABELS = {"dimension_value": "Gruppe", "spells": "Forløb", "changes": "Skift",
+          "changes_per_spell_year": "Skift pr. forløbsår", "share_with_2_or_more": "Andel med 2+ skift"}
 
 
 def layout(**_):
     return html.Div(id="skift-content")
 
 
-@c.downloadable("caseworker_changes")
+def _date(f: c.Filters):
+    return f.date or data.current_date()
+
+
+@c.downloadable("caseworker_changes", "Sagsbehandlerskift pr. team", {**LABELS, "dimension_value": "Team"})
 def _rows(f: c.Filters):
-    return data.caseworker_changes(f.municipality, f.date or data.current_date(), "team_name")
+    return data.caseworker_changes(f.municipality, _date(f), "team_name")
+
+
+@c.downloadable("caseworker_changes_groups", "Sagsbehandlerskift pr. målgruppe",
+                {**LABELS, "dimension_value": "Målgruppe"})
+def _groups(f: c.Filters):
+    return data.caseworker_changes(f.municipality, _date(f), "target_group")
 
 
 @c.page_content("skift-content")
 def render(f: c.Filters):
+    kpi = data.kpi("SAGSBEHANDLERSKIFT")
     df = _rows(f)
-    groups = data.caseworker_changes(f.municipality, f.date or data.current_date(), "target_group")
-    labels = {"dimension_value": "Gruppe", "spells": "Forløb", "changes": "Skift",
-              "changes_per_spell_year": "Skift pr. forløbsår", "share_with_2_or_more": "Andel med 2+ skift"}
+    groups = _groups(f)
+    total = data.caseworker_changes(f.municipality, _date(f), "i_alt")
+    head = total.row(0, named=True) if total.height else {}
+    names = data.code_names("ref_maalgrupper", "target_group")
+    places = {"changes_per_spell_year": c.decimals_for(kpi["unit"], kpi["default_target"])}
     return html.Div([
-        c.section("Sagsbehandlerskift", data.definition("kpi_caseworker_changes")),
-        c.graph(c.bars(df["dimension_value"].to_list(), {"Andel med 2+ skift": df["share_with_2_or_more"].to_list()},
-                       "Andel forløb med mindst to skift det seneste år, pr. team", percent=True,
-                       suppressed=df["is_suppressed"].to_list()), "skift-chart", "caseworker_changes"),
-        html.H2("Pr. team"), c.table(df, "skift-team", labels),
-        html.H2("Pr. målgruppe"), c.table(groups, "skift-group", labels),
+        c.section("Sagsbehandlerskift", data.definition("kpi_caseworker_changes"),
+                  c.headline(kpi, head.get("changes_per_spell_year"), base=head.get("spells"),
+                             base_words=("forløb", "forløb"), population="igangværende forløb", as_of=_date(f),
+                             suppressed=bool(head.get("is_suppressed")))),
+        c.graph(c.bars(df["dimension_value"].to_list(), {"Skift pr. forløbsår": df["changes_per_spell_year"].to_list()},
+                       "Skift pr. forløbsår, pr. team", target=kpi, suppressed=df["is_suppressed"].to_list()),
+                "skift-chart", "caseworker_changes"),
+        html.H2("Pr. team"), c.table(df, "skift-team", {**LABELS, "dimension_value": "Team"}, decimals=places),
+        c.download_buttons("caseworker_changes"),
+        html.H2("Pr. målgruppe"),
+        c.table(groups, "skift-group", {**LABELS, "dimension_value": "Målgruppe"}, decimals=places,
+                codes={"dimension_value": {g: f"{g} {n}" for g, n in names.items()}}),
+        c.download_buttons("caseworker_changes_groups"),
     ])

@@ -9,23 +9,33 @@ from dashboards import components as c
 from dashboards import data
 from dashboards import scope as access
 
-dash.register_page(__name__, path="/tid-til-indsats", name="Tid til indsats", title="Tid til indsats", order=2)
+dash.register_page(__name__, path="/tid-til-indsats", name="Tid til indsats", title="Tid til indsats", order=2,
+                   filters=("kommune", "maalgruppe"),
+                   filter_reasons={"dato": "Forløbene følges frem til den seneste opgørelsesdato (Kaplan–Meier).",
+                                   "team": "Ventetiderne er ikke opgjort pr. team; handlingslisten har teamet i "
+                                           "en kolonne."})
 
 EVENTS = {"first_meeting": "Første samtale", "job_plan": "Jobrettet plan", "active_offer": "Aktivt tilbud"}
+KPIS = {"first_meeting": "TID_FOERSTE_SAMTALE", "job_plan": "TID_JOBRETTET_PLAN", "active_offer": "TID_AKTIV_INDSATS"}
+LABELS = {"kpi_code": "Nøgletal", "event": "Skridt", "cohort": "Startmåned", "cohort_size": "Forløb",
+          "events": "Nået", "median_days": "Median (dage)", "p90_days": "90 %-fraktil (dage)",
+          "on_time_share": "Andel rettidigt", "on_time_share_low": "Nedre grænse (95 %)",
+          "on_time_share_high": "Øvre grænse (95 %)", "waited_past_deadline": "Ventede ud over frist",
+          "still_waiting_past_deadline": "Venter stadig ud over frist", "deadline_days": "Frist (dage)"}
 
 
 def layout(**_):
     return html.Div(id="tid-content")
 
 
-@c.downloadable("time_to_intervention")
+@c.downloadable("time_to_intervention", "Tid til indsats pr. startmåned", LABELS)
 def _cohorts(f: c.Filters):
     if f.target_group:
         return data.time_to_intervention(f.municipality, "target_group", f.target_group)
     return data.time_to_intervention(f.municipality)
 
 
-@c.downloadable("waiting_list")
+@c.downloadable("waiting_list", "Handlingsliste: venter ud over fristen")
 def _waiting(f: c.Filters):
     return data.waiting_list(f.municipality, f.team, f.target_group)
 
@@ -43,11 +53,11 @@ def late_last_month(df, reference) -> html.P:
     cohort = last_month(reference)
     row = df.filter((df["event"] == "first_meeting") & (df["cohort"] == cohort))
     if not row.height:
-        return html.P(f"Ingen nye forløb i {cohort}.", id="late-last-month")
+        return html.P(f"Ingen nye forløb i {c.month_da(cohort)}.", id="late-last-month")
     r = row.row(0, named=True)
     size = c.SUPPRESSED if r["is_suppressed"] else c.number(r["cohort_size"])
     late = c.SUPPRESSED if r["waited_past_deadline"] is None else c.number(r["waited_past_deadline"])
-    return html.P(f"Af de {size} forløb, der startede i {cohort}, ventede {late} mere end "
+    return html.P(f"Af de {size} forløb, der startede i {c.month_da(cohort)}, ventede {late} mere end "
                   f"{r['deadline_days']} dage på første samtale (eller venter stadig).", id="late-last-month")
 
 
@@ -63,18 +73,25 @@ def render(f: c.Filters):
     cohorts = months.filter(months["event"] == "first_meeting")["cohort"].to_list()
     sizes = data.action_list_sizes(f.municipality, f.team, f.target_group)["waiting"]
     late_first = sizes.get("Første samtale", 0)
+    kpis = data.kpis()
+    group = f", målgruppe {f.target_group}" if f.target_group else ""
+    heads = []
+    for r in last12.iter_rows(named=True):
+        kpi = kpis[KPIS[r["event"]]]
+        heads.append(c.headline(kpi, r["median_days"], base=r["cohort_size"], base_words=("forløb", "forløb"),
+                                population=f"startet de seneste 12 måneder{group} (median)", as_of=data.current_date(),
+                                suppressed=r["is_suppressed"]))
+    deadline = kpis["TID_FOERSTE_SAMTALE"]["default_target"]
     return html.Div([
         c.section("Tid til indsats", data.definition("kpi_time_to_intervention"),
-                  late_last_month(df, f.date or data.current_date()),
-                  html.P(f"{late_first} borgere venter lige nu på første samtale ud over fristen på 14 dage.",
-                         id="late-first-meeting")),
+                  html.Div(heads, className="cards"),
+                  late_last_month(df, data.current_date()),
+                  html.P(f"{c.count(late_first, 'borger', 'borgere')} venter lige nu på første samtale ud over "
+                         f"fristen på {c.number(deadline)} dage.", id="late-first-meeting")),
         html.H2("Forløb startet de seneste 12 måneder"),
-        c.table(summary, "tid-summary", {"event": "Skridt", "cohort_size": "Forløb", "median_days": "Median (dage)",
-                                         "p90_days": "90 %-fraktil (dage)", "on_time_share": "Rettidigt",
-                                         "waited_past_deadline": "Ventede ud over frist",
-                                         "still_waiting_past_deadline": "Venter stadig ud over frist",
-                                         "deadline_days": "Frist (dage)"}),
-        c.graph(c.line(cohorts, on_time, "Andel rettidigt pr. startmåned", percent=True),
+        c.table(summary, "tid-summary", {**LABELS, "on_time_share": "Rettidigt"}),
+        c.download_buttons("time_to_intervention"),
+        c.graph(c.line(cohorts, on_time, "Andel rettidigt pr. startmåned", percent=True, x_title="Startmåned"),
                 "tid-trend", "time_to_intervention"),
         html.H2("Handlingsliste: venter ud over fristen"),
         *action_list(f, sum(sizes.values())),

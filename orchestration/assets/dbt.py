@@ -6,8 +6,11 @@ working warehouse, whose path it is given as the var `warehouse_path` that profi
 (never through this process's environment).
 """
 
+import contextlib
+import io
 import json
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration import progress
 from orchestration.paths import REPO
 from orchestration.resources import WarehouseResource
 
@@ -47,7 +51,28 @@ def dbt_resource() -> DbtCliResource:
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=Translator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from dbt.cli(["build", *warehouse_vars(warehouse)], context=context).stream()
+    t0 = time.perf_counter()
+    models = len(context.selected_asset_keys)
+    tests = len(context.selected_asset_check_keys)
+    bar = progress.Bar("dbt build", models + tests, " nodes")
+    failed = warned = 0
+    # dagster-dbt echoes every dbt line on stdout; `make refresh` shows the bar and one line instead
+    # (the events are in Dagster's run storage, dbt's own log in dbt_project/logs/dbt.log)
+    hush = contextlib.redirect_stdout(io.StringIO()) if progress.enabled() else contextlib.nullcontext()
+    with hush as sink:
+        for event in dbt.cli(["build", *warehouse_vars(warehouse)], context=context).stream():
+            bar.advance()
+            if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation) and not event.passed:
+                if event.severity == dg.AssetCheckSeverity.WARN:
+                    warned += 1
+                else:
+                    failed += 1
+            if sink is not None:
+                sink.seek(0), sink.truncate()
+            yield event
+    progress.line("dbt build", seconds=time.perf_counter() - t0,
+                  note=f"{models} models and seeds, {tests} tests" + (f", {failed} failed" if failed else "")
+                  + (f", {warned} warned" if warned else ""))
 
 
 def warehouse_vars(warehouse: WarehouseResource) -> list[str]:

@@ -14,9 +14,12 @@ A failed blocking check stops everything downstream, publication included.
 """
 
 
+import time
+
 import dagster as dg
 import duckdb
 
+from orchestration import progress
 from orchestration.resources import WarehouseResource
 from transforms.contract import ENTITIES, Entity
 from transforms.load import UNRECOGNISED, LoadResult, raw_key
@@ -67,8 +70,10 @@ def _entity_asset(entity: Entity) -> dg.AssetsDefinition:
                     f"(current rows) and raw.{entity.name}__history (every version).",
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        t0 = time.perf_counter()
         loader = warehouse.loader()
-        results = loader.load([entity.name], warehouse.landed_files(context.log.info))
+        results = loader.load([entity.name], warehouse.landed_files(context.log.info),
+                              progress=progress.Bar if progress.enabled() else None, label=f"raw.{entity.name}")
         for r in results:
             if r.status != "skipped":
                 context.log.info(f"{r.path}: {r.status}, {r.rows_loaded} loaded, "
@@ -76,6 +81,11 @@ def _entity_asset(entity: Entity) -> dg.AssetsDefinition:
         with loader.connect() as con:
             rows = con.execute(f"select count(*) from raw.{entity.name}").fetchone()[0]
             yield from _checks(entity, con, results, warehouse.max_quarantine_rate, key)
+        taken = [r for r in results if r.status != "skipped"]
+        unusual = sorted({r.status for r in taken} - {"loaded", "duplicate"})
+        progress.line(f"raw.{entity.name}", files=len(taken), rows=sum(r.rows_loaded for r in results),
+                      quarantined=sum(r.rows_quarantined for r in results), seconds=time.perf_counter() - t0,
+                      note=", ".join(f"{sum(r.status == u for r in taken)} {u}" for u in unusual))
         yield dg.MaterializeResult(metadata={
             "files_loaded": sum(r.status == "loaded" for r in results),
             "files_quarantined": sum(r.status == "quarantined_file" for r in results),
@@ -97,10 +107,14 @@ entity_assets = [_entity_asset(e) for e in ENTITIES.values()]
                 "with a reason, so that nothing that arrived goes unnoticed.",
 )
 def unrecognised_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    t0 = time.perf_counter()
     scanned = warehouse.landed_files(context.log.info)
     results = [r for r in warehouse.loader().load([UNRECOGNISED], scanned) if r.status != "skipped"]
     for r in results:
         context.log.warning(f"{r.path}: {r.detail}")
+    if results:
+        progress.line("unrecognised files", files=len(results), seconds=time.perf_counter() - t0,
+                      note="quarantined whole: " + ", ".join(r.path for r in results)[:200])
     yield dg.AssetCheckResult(
         check_name="files_recognised", passed=not results, severity=dg.AssetCheckSeverity.WARN,
         description="; ".join(f"{r.path}: {r.detail}" for r in results) or "none",

@@ -1,5 +1,10 @@
 """The committee reports: after publication, once per municipality and quarter.
 
+The asset has its own job (`quarterly_reports`), not a step of the refresh: rendering a report per
+municipality takes seconds each, and the nightly refresh should neither wait for it nor hold the
+warehouse lock meanwhile. The sensor `reports_after_a_new_quarter` requests it after a
+successful refresh whose publication has a quarter without reports (`quarter_due`).
+
 When a publication's reference date lies in a new quarter (the first complete extract of that
 quarter has arrived), the quarter before it is complete, and every municipality of the
 publication gets its committee report for it (dashboards.report, the same as `make report
@@ -23,6 +28,21 @@ def last_complete_quarter(reference_date) -> str:
     if reference_date != quarter_end(year, q):
         year, q = (year - 1, 4) if q == 1 else (year, q - 1)
     return f"{year}K{q}"
+
+
+def quarter_due(paths) -> str | None:
+    """The last complete quarter of the current publication if some municipality of it has no
+    report for that quarter yet; None when every report is there or nothing is published."""
+    from dashboards.report import Publication
+    from dashboards.report.figures import NoPublicationError
+
+    try:
+        with Publication(paths.published) as pub:
+            quarter = last_complete_quarter(pub.reference_date())
+            missing = [c for c in pub.municipalities() if not (paths.reports / f"{c}_{quarter}.pdf").exists()]
+    except NoPublicationError:
+        return None
+    return quarter if missing else None
 
 
 @dg.asset(
