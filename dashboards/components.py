@@ -17,7 +17,10 @@ from dash import dash_table, dcc, html
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 GOOD, BAD = "#009E73", "#D55E00"
-SUPPRESSED = "<5"
+SUPPRESSED = "<5"  # a hidden count in a table
+# a hidden KPI value (a share, a median of days): "<5" there would read as "under 5 days"
+HIDDEN_FIGURE = "Skjult"
+HIDDEN_REASON = "Skjult, fordi tallet bygger på færre end 5 borgere eller kan regnes ud fra andre tal"
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,7 @@ def headline(kpi: dict, x, *, base=None, base_words: tuple[str, str] = ("borger"
              population: str = "", as_of=None, low=None, high=None, suppressed: bool = False):
     """The figure a KPI page opens with: value, population, reference date, target, met or not."""
     code, unit = kpi["kpi_code"], kpi["unit"]
-    shown = SUPPRESSED if suppressed and x is None else value(x, unit, kpi.get("default_target"))
+    shown = HIDDEN_FIGURE if suppressed and x is None else value(x, unit, kpi.get("default_target"))
     word, css = verdict(kpi, x, low, high)
     interval = (f"95 %-interval {value(low, unit, kpi.get('default_target'))} til "
                 f"{value(high, unit, kpi.get('default_target'))}" if low is not None and high is not None else "")
@@ -253,7 +256,8 @@ def headline(kpi: dict, x, *, base=None, base_words: tuple[str, str] = ("borger"
     note = ("Intervallet rummer målet, så tallene kan ikke afgøre, om målet er nået." if css == "uncertain" else "")
     return html.Div([
         html.Div(kpi["name_da"], className="headline-name"),
-        html.Div(shown, className="kpi-value", id=f"headline-value-{code}"),
+        html.Div(shown, className="kpi-value", id=f"headline-value-{code}",
+                 title=HIDDEN_REASON if shown == HIDDEN_FIGURE else None),
         html.Div(" · ".join(lines), className="kpi-population", id=f"headline-about-{code}"),
         html.Div([html.Span(word, className=f"badge {css}", id=f"headline-status-{code}"),
                   f" Mål: {target_text(kpi)}" if target_text(kpi) else "",

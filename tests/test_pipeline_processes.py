@@ -145,7 +145,7 @@ def test_make_refresh_prints_a_line_per_step_and_the_whole_log_stays_in_dagsters
     from transforms.contract import ENTITIES
 
     data = tmp_path / "data"
-    make_landing(data / "landing", 1000, seed=5, deltas=1, bad_rate=0.003)  # small files: 1 bad row of 18 would block one
+    make_landing(data / "landing", 1000, seed=5, deltas=1, bad_rate=0.003)  # 1 bad row of 18 blocks a small file
     for f in (data / "landing").glob("*/*_20261101.csv"):  # the delta comes later, for the verbose run
         f.rename(tmp_path / f.name)
     short = run_refresh(data)

@@ -35,7 +35,7 @@ def card(row: dict, trend, kpi: dict) -> html.Div:
     """A KPI's card; its target, name and page come from the KPI registry (reference.ref_kpi)."""
     code, unit = row["kpi_code"], row["unit"]
     target_value = kpi.get("default_target")
-    shown = (c.SUPPRESSED if row["value"] is None and row["is_suppressed"] else
+    shown = (c.HIDDEN_FIGURE if row["value"] is None and row["is_suppressed"] else
              c.value(row["value"], unit, target_value))
     badge, state = c.verdict(kpi, row["value"])
     target = f"Mål: {c.target_text(kpi)}" if target_value is not None else ""
@@ -44,7 +44,8 @@ def card(row: dict, trend, kpi: dict) -> html.Div:
     return html.Div([
         html.H3(dcc.Link(kpi.get("name_da") or row["name_da"], href=kpi.get("page_path") or "/")),
         html.Div(about, className="kpi-population", id=f"population-{code}") if about else None,
-        html.Div(shown, className="kpi-value", id=f"kpi-{code}"),
+        html.Div(shown, className="kpi-value", id=f"kpi-{code}",
+                 title=c.HIDDEN_REASON if shown == c.HIDDEN_FIGURE else None),
         html.Div([html.Span(badge, className=f"badge {state}", id=f"badge-{code}"), " ", target],
                  className="kpi-target"),
         _spark(trend) if trend is not None else None,
