@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-SUPPRESSED = "<5"
+SUPPRESSED = "<5"  # a hidden count
+HIDDEN = "skjult"  # a hidden value computed from a count of fewer than 5 (a share, a median)
 NONE = "–"
 QUARTERS = ("1. kvartal", "2. kvartal", "3. kvartal", "4. kvartal")
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
@@ -31,9 +32,10 @@ def count(x, suppressed: bool = False) -> str:
 
 
 def value(x, unit: str, suppressed: bool = False) -> str:
-    """A KPI value in its unit (andel, dage, sager, forløb, skift)."""
+    """A KPI value in its unit (andel, dage, sager, forløb, skift); "skjult" when its mart hides it
+    ("<5" there would read as a value: under 5 days, under 5 %)."""
     if x is None:
-        return SUPPRESSED if suppressed else NONE
+        return HIDDEN if suppressed else NONE
     if unit == "andel" or unit == "survival" or unit == "share":
         return pct(x)
     if unit in ("dage", "forløb", "median"):
