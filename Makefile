@@ -34,7 +34,7 @@ run: install demo-data refresh demo-user serve
 demo-data: install
 	@if [ -z "$$(find $(LANDING) -mindepth 2 -name '*.csv' -print -quit 2>/dev/null)" ]; then \
 	  echo "Landing zone $(LANDING) is empty: generating demo data ($(DEMO_ARGS))"; \
-	  $(BIN)/python -m transforms.generate $(DEMO_ARGS) --out $(LANDING); \
+	  $(BIN)/python -m transforms.generator $(DEMO_ARGS) --out $(LANDING); \
 	fi
 
 # on generated demo data: the user `demo` (admin), its random password printed the one time it is made

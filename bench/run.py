@@ -65,7 +65,7 @@ def landing_set(size: int) -> tuple[Path, dict]:
         return target, json.loads(meta.read_text())
     shutil.rmtree(target, ignore_errors=True)
     munis = "573,185" if size <= 10_000 else "all"
-    gen = _peak_rss_child([sys.executable, "-m", "transforms.generate", "--municipalities", munis, "--citizens",
+    gen = _peak_rss_child([sys.executable, "-m", "transforms.generator", "--municipalities", munis, "--citizens",
                            str(size), "--seed", "7", "--deltas", "1", "--out", str(target), "--quiet"])
     manifest = json.loads((target / ".generator" / "manifest.json").read_text())
     rows = sum(f["rows"] for f in manifest["files"])

@@ -19,8 +19,8 @@ def _env(data_dir: Path) -> dict:
 
 
 def load(data_dir: Path) -> dict:
-    from transforms.load import Loader
-    from transforms.pseudonymise import load_key
+    from transforms.ingestion.load import Loader
+    from transforms.ingestion.pseudonymise import load_key
 
     p = DataPaths(data_dir, data_dir / "landing")
     results = Loader(p.warehouse, p.landing, p.quarantine, p.archive, load_key(p.key_file)).load()

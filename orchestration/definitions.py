@@ -87,7 +87,7 @@ def reports_after_a_new_quarter(context: dg.RunStatusSensorContext):
 
 @dg.run_failure_sensor(monitored_jobs=[refresh_job], default_status=dg.DefaultSensorStatus.RUNNING)
 def record_refresh_failure(context: dg.RunFailureSensorContext):
-    from transforms.load import blocked_report
+    from transforms.ingestion.load import blocked_report
 
     paths = DataPaths.from_env()
     record_run(paths.published, context.dagster_run.run_id, False,

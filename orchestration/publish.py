@@ -110,7 +110,7 @@ def record_run(published: Path, run_id: str, success: bool, message: str = "",
     """Record how the latest refresh ended, for the dashboard's data-quality page.
 
     `blocked`: the files that stop publication, with their rejected lines
-    (transforms.load.blocked_report); the failed refresh published nothing that could show them.
+    (transforms.ingestion.load.blocked_report); the failed refresh published nothing that could show them.
     """
     published.mkdir(parents=True, exist_ok=True, mode=0o700)
     record = {"run_id": run_id, "success": success, "message": message,

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                 problems.append(line)
         elif e.is_step_failure:
             problems.append(f"step failed: {e.step_key}: {e.event_specific_data.error.message.strip()[:300]}")
-    from transforms.load import blocked_report
+    from transforms.ingestion.load import blocked_report
 
     blocked = [] if result.success else blocked_report(paths.warehouse)
     record_run(paths.published, result.run_id, result.success, "\n".join(problems), blocked)

@@ -10,8 +10,8 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from orchestration.paths import DataPaths
-from transforms.load import LandedFile, Loader, scan_landing
-from transforms.pseudonymise import load_key
+from transforms.ingestion.load import LandedFile, Loader, scan_landing
+from transforms.ingestion.pseudonymise import load_key
 
 
 class WarehouseResource(dg.ConfigurableResource):

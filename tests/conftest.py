@@ -12,9 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from transforms.generate import generate
-from transforms.parse import read_landing_file
-from transforms.synthetic import Config
+from transforms.generator.generate import generate
+from transforms.generator.synthetic import Config
+from transforms.ingestion.parse import read_landing_file
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_KEY = b"test-key-" + b"0" * 32

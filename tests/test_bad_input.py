@@ -28,9 +28,9 @@ import duckdb
 import pytest
 
 from tests.conftest import REPO, TEST_KEY, make_landing, refresh_env, run_refresh
-from transforms.load import Loader
+from transforms.ingestion.load import Loader
 
-# Independent of transforms.parse: ddmmyy-ssss, ddmmyyssss, ddmmyy ssss, ddmmyy/ssss, dd.mm.yy-ssss with
+# Independent of transforms.ingestion.parse: ddmmyy-ssss, ddmmyyssss, ddmmyy ssss, ddmmyy/ssss, dd.mm.yy-ssss with
 # a real day and month, not part of a longer word or number (a pseudonym is 64 hex characters and may
 # hold ten digits; Dagster's event log holds Unix times such as 1796114913.5, month 96).
 _DD, _MM = "(0[1-9]|[12][0-9]|3[01])", "(0[1-9]|1[0-2])"
@@ -342,7 +342,7 @@ def test_an_experiments_planned_end_lies_at_most_a_year_after_the_extract_date(r
 
 
 def test_every_reason_code_has_a_danish_name():
-    from transforms.parse import FILE_REASONS, ROW_REASONS
+    from transforms.ingestion.parse import FILE_REASONS, ROW_REASONS
 
     seed = REPO / "dbt_project" / "seeds" / "ref_dq_koder.csv"
     kinds = dict(line.split(",")[:2] for line in seed.read_text().splitlines()[1:])

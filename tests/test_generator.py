@@ -17,8 +17,8 @@ import pytest
 
 from tests.conftest import EXTRACT, REPO, TEST_KEY, make_landing, read_entity, run_refresh
 from transforms.contract import ENTITIES, SOURCES
-from transforms.load import Loader
-from transforms.parse import mask_cpr, read_landing_file
+from transforms.ingestion.load import Loader
+from transforms.ingestion.parse import mask_cpr, read_landing_file
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -39,19 +39,19 @@ def test_same_arguments_give_byte_identical_files(tmp_path):
 
 
 def test_cli_help_documents_every_option_and_cli_writes_files(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "transforms.generate", "--help"], cwd=REPO,
+    out = subprocess.run([sys.executable, "-m", "transforms.generator", "--help"], cwd=REPO,
                          capture_output=True, text=True, check=True).stdout
     for option in ("--municipalities", "--citizens", "--seed", "--out", "--extract-date", "--deltas",
                    "--full-extracts", "--history-years", "--bad-rate", "--bad-files", "--chunk-size",
                    "--effect-passive-share", "--effect-first-meeting-scale",
                    "--effect-housing-fail-rate", "--effect-paid-hours-share", "--quiet"):
         assert option in out, option
-    run = subprocess.run([sys.executable, "-m", "transforms.generate", "--municipalities", "336",
+    run = subprocess.run([sys.executable, "-m", "transforms.generator", "--municipalities", "336",
                           "--citizens", "300", "--seed", "3", "--out", str(tmp_path)],
                          cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "jobcenter" / "forloeb_20261031.csv").exists()
-    bad = subprocess.run([sys.executable, "-m", "transforms.generate", "--municipalities", "999"],
+    bad = subprocess.run([sys.executable, "-m", "transforms.generator", "--municipalities", "999"],
                          cwd=REPO, capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown kommunekode 999" in bad.stderr
 

@@ -17,9 +17,9 @@ import pytest
 
 from tests.conftest import TEST_KEY, make_landing
 from transforms.contract import ENTITIES
-from transforms.load import Loader, raw_key
-from transforms.parse import mask_cpr
-from transforms.pseudonymise import PseudonymKeyError, load_key
+from transforms.ingestion.load import Loader, raw_key
+from transforms.ingestion.parse import mask_cpr
+from transforms.ingestion.pseudonymise import PseudonymKeyError, load_key
 
 CPR_SHAPED = r"(^|[^0-9A-Za-z])[0-9]{6}-?[0-9]{4}([^0-9A-Za-z]|$)"
 
@@ -250,7 +250,7 @@ def test_snapshot_plus_deltas_equals_the_later_full_snapshot(tmp_path):
 
 
 def _data_columns(entity):
-    from transforms.load import raw_columns
+    from transforms.ingestion.load import raw_columns
     return [n for n, _ in raw_columns(entity) if not n.startswith("_") and n != "slettet"]
 
 

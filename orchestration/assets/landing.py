@@ -22,7 +22,7 @@ import duckdb
 from orchestration import progress
 from orchestration.resources import WarehouseResource
 from transforms.contract import ENTITIES, Entity
-from transforms.load import UNRECOGNISED, LoadResult, raw_key
+from transforms.ingestion.load import UNRECOGNISED, LoadResult, raw_key
 
 BLOCKING = ("quarantine_rate", "rows_match_ledger", "keys_unique")
 

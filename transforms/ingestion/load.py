@@ -40,7 +40,7 @@ import duckdb
 import polars as pl
 
 from transforms.contract import BOOL, CPR, DATE, DECIMAL, ENTITIES, INT, MONTH, SOURCES, TIMESTAMP, Entity
-from transforms.parse import (
+from transforms.ingestion.parse import (
     CPR_IN_FILE_NAME,
     NOT_IN_SOURCE_FOLDER,
     READ_ERROR,
@@ -50,7 +50,7 @@ from transforms.parse import (
     mask_cpr,
     read_landing_file,
 )
-from transforms.pseudonymise import PseudonymKeyError, fingerprint
+from transforms.ingestion.pseudonymise import PseudonymKeyError, fingerprint
 
 log = logging.getLogger(__name__)
 

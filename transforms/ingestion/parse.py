@@ -46,7 +46,7 @@ from transforms.contract import (
     TIMESTAMP,
     Entity,
 )
-from transforms.pseudonymise import pseudonymise
+from transforms.ingestion.pseudonymise import pseudonymise
 
 BATCH_LINES = 500_000  # lines of a file read and checked at a time
 FILE_NAME = re.compile(r"^(?P<entity>[a-z_]+)_(?P<date>\d{8})(?P<fuld>_fuld)?\.csv$", re.IGNORECASE)

@@ -1,6 +1,6 @@
 """Generate a synthetic municipality's landing exports.
 
-    python -m transforms.generate --municipalities 573,185 --citizens 5000 --seed 7 --out data/landing
+    python -m transforms.generator --municipalities 573,185 --citizens 5000 --seed 7 --out data/landing
 
 Writes every entity of the landing data contract into <out>/<source>/<entity>_<YYYYMMDD>.csv:
 a full snapshot on the extract date, then --deltas one-day delta extracts (with --full-extracts
@@ -26,9 +26,8 @@ import numpy as np
 import polars as pl
 
 from transforms.contract import ENTITIES, KOMMUNER, landing_file_name
-from transforms.landing_render import DIALECTS, format_view, inject_bad_rows, to_csv_bytes, view
-from transforms.parse import file_identity
-from transforms.synthetic import Config, experiments_truth, plan_chunks, simulate_chunk
+from transforms.generator.landing_render import DIALECTS, format_view, inject_bad_rows, to_csv_bytes, view
+from transforms.generator.synthetic import Config, experiments_truth, plan_chunks, simulate_chunk
 
 DEFAULT_EXTRACT_DATE = date(2026, 10, 31)
 MANIFEST_DIR = ".generator"
@@ -36,7 +35,7 @@ MANIFEST_DIR = ".generator"
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        prog="python -m transforms.generate",
+        prog="python -m transforms.generator",
         description="Write a synthetic municipality's exports in the landing format "
                     "(../shared/spec/data-contract.md), calibrated on the published figures "
                     "in ../shared/spec/kpis.md. Deterministic: same arguments, same bytes.",
@@ -242,6 +241,7 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
     dates = [cfg.extract_date + timedelta(days=i) for i in range(cfg.deltas + 1)]
     injected: list[tuple] = []
     rows: dict[Path, int] = {}
+    extract_of: dict[Path, date] = {}  # each file's extract date, as its name says
     rng_bad = np.random.default_rng([cfg.seed, 999_999])
 
     def emit(entity_name: str, truth: dict, d: date, delta: bool):
@@ -253,6 +253,7 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
         text, bad = inject_bad_rows(entity, typed, text, bad_rate, rng_bad, dialect)
         first_line = files.append(path, text, dialect.encoding, dialect)
         rows[path] = rows.get(path, 0) + text.height
+        extract_of[path] = d
         rel = str(path.relative_to(out))
         injected.extend((rel, first_line + r, col, kind) for r, col, kind in bad)
 
@@ -285,7 +286,7 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
         w.writerow(["file", "line", "column", "kind"])
         w.writerows(sorted(injected))
     manifest = {
-        "generator": "transforms.generate",
+        "generator": "transforms.generator",
         "config": {k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v)
                    for k, v in cfg.__dict__.items()},
         "bad_rate": bad_rate,
@@ -293,7 +294,7 @@ def generate(cfg: Config, out: Path, bad_rate: float = 0.0, bad_files: bool = Fa
             {"path": str(p.relative_to(out)), "rows": rows[p], "sha256": _sha256(p),
              "extract_date": f"{d:%Y%m%d}", "kind": "snapshot" if d == dates[0] or full_extracts else "delta"}
             for p in sorted(rows)
-            for d in [file_identity(p, p.parent.name).extract_date]
+            for d in [extract_of[p]]
         ],
         "injected_rows": len(injected),
         "damaged_files": damaged,
@@ -316,7 +317,3 @@ def main(argv: list[str] | None = None) -> int:
               f"in {time.perf_counter() - t0:.1f} s ({manifest['injected_rows']} bad rows, "
               f"{len(manifest['damaged_files'])} damaged files injected)")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
