@@ -34,7 +34,7 @@ def main() -> int:
     from dashboards.report import Publication, render
     from dashboards.report.__main__ import OPERATOR
     from orchestration.assets.reports import last_complete_quarter
-    from orchestration.paths import DataPaths
+    from transforms.publication import DataPaths
 
     out = []
     with Publication(DataPaths.from_env().published) as pub:

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration.paths import DataPaths
+from transforms.publication import DataPaths
 
 
 def _env(data_dir: Path) -> dict:
@@ -68,7 +68,7 @@ def job_steps(data_dir: Path) -> dict:
 
 
 def publish_(data_dir: Path) -> dict:
-    from orchestration.publish import publish
+    from transforms.publication import publish
 
     p = DataPaths(data_dir, data_dir / "landing")
     build = publish(p.warehouse, p.published, run_id="bench")

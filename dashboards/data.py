@@ -28,8 +28,8 @@ import polars as pl
 from dashboards import audit
 from dashboards import scope as access
 from dashboards.scope import ALLE, Scope
-from orchestration.paths import DataPaths
-from orchestration.publish import Build, current_build
+from transforms import publication
+from transforms.publication import KEEP_BUILDS, Build, DataPaths, current_build
 
 
 class NoPublicationError(RuntimeError):
@@ -54,9 +54,9 @@ def _database(path: Path) -> duckdb.DuckDBPyConnection:
     with _lock:
         con = _databases.get(path)
         if con is None:
-            con = _databases[path] = duckdb.connect(str(path), read_only=True)
-            # the pipeline keeps two builds; so do we (older ones it may already have deleted)
-            for old in list(_databases)[:-2]:
+            con = _databases[path] = publication.open_build(path)
+            # the pipeline keeps KEEP_BUILDS builds; so do we (older ones it may already have deleted)
+            for old in list(_databases)[:-KEEP_BUILDS]:
                 _databases.pop(old).close()
         return con
 
@@ -112,7 +112,7 @@ def present() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
             by_muni.setdefault(m, set()).add(t)
         cached = _present[found[1]] = (frozenset(m for (m,) in munis),
                                        {m: frozenset(t) for m, t in by_muni.items()})
-        for old in list(_present)[:-2]:  # like the connections: the two newest builds
+        for old in list(_present)[:-KEEP_BUILDS]:  # like the connections: the newest builds
             _present.pop(old, None)
     return cached
 
@@ -156,9 +156,7 @@ def _across_all(scope: Scope | None) -> Scope:
 
 
 def last_run() -> dict | None:
-    from orchestration.publish import last_run as _last_run
-
-    return _last_run(paths().published)
+    return publication.last_run(paths().published)
 
 
 def freshness(*, scope: Scope | None = None) -> dict:
@@ -228,7 +226,7 @@ def kpis(*, scope: Scope | None = None) -> dict[str, dict]:
     if cached is None:
         cached = _registry[found[1]] = {r["kpi_code"]: r for r in query(
             "select * from reference.ref_kpi order by kpi_code").iter_rows(named=True)}
-        for old in list(_registry)[:-2]:
+        for old in list(_registry)[:-KEEP_BUILDS]:
             _registry.pop(old, None)
     return cached
 
@@ -335,7 +333,7 @@ def _per_build(key, make):
         raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
     with _lock:
         values = _cache.setdefault(found[1], {})
-        for old in list(_cache)[:-2]:  # like the connections: the two newest builds
+        for old in list(_cache)[:-KEEP_BUILDS]:  # like the connections: the newest builds
             _cache.pop(old, None)
     if key not in values:
         values[key] = make()

@@ -17,7 +17,7 @@ from flask import Response, abort, request
 
 from dashboards import audit
 from dashboards import scope as access
-from orchestration.paths import DataPaths
+from transforms.publication import DataPaths
 
 ARGS = {"kommune", "kvartal", "dato"}
 

@@ -62,7 +62,7 @@ class BadLoginError(Exception):
 
 
 def auth_dir() -> Path:
-    from orchestration.paths import DataPaths
+    from transforms.publication import DataPaths
 
     default = DataPaths.from_env().root / "secrets" / "dashboard"
     return Path(os.environ.get("KPI_AUTH_DIR", default)).resolve()

@@ -15,10 +15,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     from orchestration.lock import BUSY_EXIT, RefreshBusyError, refresh_lock
-    from orchestration.paths import DataPaths
     from transforms.ingestion.load import AcceptError, Loader
     from transforms.ingestion.parse import mask_cpr
     from transforms.ingestion.pseudonymise import load_key
+    from transforms.publication import DataPaths
 
     p = argparse.ArgumentParser(prog="python -m orchestration.accept", description=__doc__.splitlines()[0])
     p.add_argument("file", help="the blocked file as the data-quality page names it (source/name), or its file id")

@@ -11,9 +11,8 @@ from orchestration.assets.landing import entity_assets, unrecognised_files
 from orchestration.assets.ledger import ingestion_records
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.reports import committee_reports, quarter_due
-from orchestration.paths import DataPaths
-from orchestration.publish import record_run
 from orchestration.resources import WarehouseResource
+from transforms.publication import DataPaths, record_run
 
 # DuckDB takes one writer: every step of a run executes in one process, one after another.
 refresh_job = dg.define_asset_job(

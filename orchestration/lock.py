@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from orchestration.paths import DataPaths
+from transforms.publication import DataPaths
 
 BUSY_EXIT = 75  # EX_TEMPFAIL
 

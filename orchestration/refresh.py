@@ -25,8 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     verbose = args.parse_args(argv).verbose
     t0 = time.perf_counter()
     from orchestration.lock import BUSY_EXIT, RefreshBusyError, refresh_lock, secure
-    from orchestration.paths import DataPaths
-    from orchestration.publish import record_run
+    from transforms.publication import DataPaths, record_run
 
     paths = DataPaths.from_env()
     secure(paths)

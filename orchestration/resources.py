@@ -9,15 +9,15 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from orchestration.paths import DataPaths
 from transforms.ingestion.load import LandedFile, Loader, scan_landing
 from transforms.ingestion.pseudonymise import load_key
+from transforms.publication import DataPaths
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """The data folder: landing zone, working and published warehouse, quarantine, archive.
 
-    Empty strings mean the defaults from orchestration.paths (KPI_DATA_DIR, KPI_LANDING_DIR).
+    Empty strings mean the defaults from transforms.publication (KPI_DATA_DIR, KPI_LANDING_DIR).
     """
 
     data_dir: str = ""

@@ -231,7 +231,7 @@ def demo_publication(tmp_path_factory):
     models behind them (the publication itself holds only marts and reference)."""
     import duckdb
 
-    from orchestration.publish import current_build
+    from transforms.publication import current_build
 
     data = tmp_path_factory.mktemp("demo_publication")
     make_landing(data / "landing", 3000)

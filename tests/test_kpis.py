@@ -12,10 +12,10 @@ import pytest
 
 from dashboards.scope import Scope
 from orchestration.definitions import defs
-from orchestration.publish import current_build
 from orchestration.resources import WarehouseResource
 from tests.conftest import EXTRACT, make_landing
 from tests.reference import varde_2017
+from transforms.publication import current_build, open_build
 
 ADMIN = Scope("test", "admin", frozenset({"*"}))  # the dashboard's queries read as a signed-in person
 
@@ -27,8 +27,7 @@ def build(data_dir) -> duckdb.DuckDBPyConnection:
                                     raise_on_error=False)
     failed = [e.message for e in result.all_events if e.is_failure]
     assert result.success, failed[:3]
-    _, path = current_build(data_dir / "warehouse" / "published")
-    return duckdb.connect(str(path), read_only=True)
+    return open_build(current_build(data_dir / "warehouse" / "published")[1])
 
 
 @pytest.fixture(scope="module")

@@ -19,16 +19,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import current_build, publish
 from tests.conftest import REPO, make_landing, run_refresh, screenshot, serve, sign_in
+from transforms.publication import current_build, open_build, publish
 
 DEADLINE = "deadline_first_meeting_days: 14"
 TARGET = "      target: 0.20\n      page: /passive\n"
 
 
 def _published(data: Path) -> duckdb.DuckDBPyConnection:
-    _, path = current_build(data / "warehouse" / "published")
-    return duckdb.connect(str(path), read_only=True)
+    return open_build(current_build(data / "warehouse" / "published")[1])
 
 
 def _facts(con) -> dict:

@@ -18,10 +18,10 @@ from dashboards.report import Publication, fmt
 from dashboards.scope import Forbidden, Scope
 from orchestration.assets.reports import quarter_due
 from orchestration.definitions import defs
-from orchestration.publish import current_build
 from orchestration.resources import WarehouseResource
 from tests.conftest import OUTPUT, REPO, make_landing, signed_in
 from tests.reference import varde_2017
+from transforms.publication import current_build, open_build
 
 pytestmark = pytest.mark.slow
 QUARTER_END = date(2026, 9, 30)  # the demo data's last complete quarter (extract 31-10-2026)
@@ -36,7 +36,7 @@ def run_job(name: str, data_dir) -> None:
 def build(data_dir) -> duckdb.DuckDBPyConnection:
     """The whole refresh job on data_dir; its publication, read-only."""
     run_job("refresh", data_dir)
-    return duckdb.connect(str(current_build(data_dir / "warehouse" / "published")[1]), read_only=True)
+    return open_build(current_build(data_dir / "warehouse" / "published")[1])
 
 
 def make_report(data_dir, *args) -> subprocess.CompletedProcess:

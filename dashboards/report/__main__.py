@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dashboards.report import NoPublicationError, Publication, ReportError, render
 from dashboards.scope import Forbidden, Scope
-from orchestration.paths import DataPaths
+from transforms.publication import DataPaths
 
 # the operator who runs `make report` reads everything the publication holds
 OPERATOR = Scope("make report", "admin", frozenset({"*"}))

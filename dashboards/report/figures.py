@@ -21,10 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
-
 from dashboards.scope import ALLE, Scope
-from orchestration.publish import Build, current_build
+from transforms.publication import Build, current_build, open_build
 
 QUARTER = re.compile(r"^(\d{4})K([1-4])$")
 
@@ -86,7 +84,7 @@ class Publication:
             raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
         self.build: Build = found[0]
         self.path: Path = found[1]
-        self.con = duckdb.connect(str(self.path), read_only=True)
+        self.con = open_build(self.path)
 
     def close(self) -> None:
         self.con.close()

@@ -19,8 +19,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration import progress
-from orchestration.paths import REPO
 from orchestration.resources import WarehouseResource
+from transforms.publication import REPO
 
 DBT_DIR = REPO / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)

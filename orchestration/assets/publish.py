@@ -8,8 +8,8 @@ import dagster as dg
 from orchestration import progress
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.landing import entity_assets, unrecognised_files
-from orchestration.publish import publish
 from orchestration.resources import WarehouseResource
+from transforms.publication import publish
 
 
 @dg.asset(

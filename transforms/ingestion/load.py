@@ -464,7 +464,7 @@ def blocked_report(warehouse: Path, max_lines: int = 200) -> list[dict]:
     """Every blocked file with its rejected lines (masked), read-only, for the data-quality page.
 
     The refresh that meets a blocked file publishes nothing, so the published marts cannot show
-    it; the refresh's own record (orchestration.publish.record_run) carries this instead.
+    it; the refresh's own record (transforms.publication.record_run) carries this instead.
     """
     try:
         con = duckdb.connect(str(warehouse), read_only=True)

@@ -1,15 +1,24 @@
-"""Publish a finished warehouse for the dashboard, atomically; find the current publication.
+"""The publication protocol: how the pipeline hands a finished warehouse to the dashboard, and
+how the dashboard finds it. The one module both sides import for it; no Dagster import, so the
+dashboard and the committee report load it without the pipeline.
 
-The pipeline writes `working.duckdb`. Publishing copies what the dashboard reads, and nothing
-else, into a new DuckDB file `published/builds/<build_id>.duckdb`: the schemas in
-PUBLISHED_SCHEMAS (the marts, the data-quality marts among them, and the reference seeds), table
-by table with their documentation. The raw layer (pseudonyms, free text), the person-level
-intermediate and staging tables and the ops tables stay in the working warehouse. A new file,
-rather than a copy with schemas dropped, because a dropped table's pages may stay in the file.
-Then `published/current.json` is replaced in one `os.replace`. A reader opens the build the
-pointer names, read-only, so it never holds a lock the pipeline needs and never sees a half-built
-warehouse. A failed run publishes nothing: the
-previous build stays current. The two newest builds are kept.
+Where the data lives (`DataPaths`, from the environment):
+KPI_DATA_DIR    the data folder (default: <repo>/data)
+KPI_LANDING_DIR where exports arrive (default: $KPI_DATA_DIR/landing); point it at the folder
+                the municipality's source systems drop their files into.
+
+The pipeline writes `working.duckdb` and nothing else reads it. Publishing (`publish`, the
+published_warehouse asset) copies what the dashboard reads, and nothing else, into a new DuckDB
+file `published/builds/<build_id>.duckdb`: the schemas in PUBLISHED_SCHEMAS (the marts, the
+data-quality marts among them, and the reference seeds), table by table with their documentation.
+The raw layer (pseudonyms, free text), the person-level intermediate and staging tables and the
+ops tables stay in the working warehouse. A new file, rather than a copy with schemas dropped,
+because a dropped table's pages may stay in the file. Then `published/current.json` is replaced in
+one `os.replace`. A reader finds the build the pointer names (`current_build`) and opens it
+read-only (`open_build`), so it never holds a lock the pipeline needs and never sees a half-built
+warehouse. A failed run publishes nothing: the previous build stays current, the last good build.
+The KEEP_BUILDS newest builds are kept (a reader that opened the one before keeps reading it), and
+`published/last_run.json` says how the latest refresh ended (`record_run`, `last_run`).
 """
 
 from __future__ import annotations
@@ -21,6 +30,54 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """The data folder's layout, which the pipeline and the dashboard agree on."""
+
+    root: Path
+    landing: Path
+
+    @classmethod
+    def from_env(cls) -> DataPaths:
+        root = Path(os.environ.get("KPI_DATA_DIR", REPO / "data")).resolve()
+        landing = Path(os.environ.get("KPI_LANDING_DIR", root / "landing")).resolve()
+        return cls(root, landing)
+
+    @property
+    def warehouse(self) -> Path:
+        """The working warehouse the pipeline writes; never read by the dashboard."""
+        return self.root / "warehouse" / "working.duckdb"
+
+    @property
+    def published(self) -> Path:
+        """Finished, read-only builds for the dashboard, and the pointer to the current one."""
+        return self.root / "warehouse" / "published"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def key_file(self) -> Path:
+        return self.root / "secrets" / "pseudonym.key"
+
+    @property
+    def reports(self) -> Path:
+        """The committee reports (dashboards.report), one PDF per municipality and quarter."""
+        return self.root / "reports"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"
+
 
 POINTER = "current.json"
 KEEP_BUILDS = 2
@@ -100,6 +157,11 @@ def current_build(published: Path) -> tuple[Build, Path] | None:
     except FileNotFoundError:
         return None
     return build, published / build.path
+
+
+def open_build(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published build: a reader's only way in (a build never changes)."""
+    return duckdb.connect(str(path), read_only=True)
 
 
 LAST_RUN = "last_run.json"
