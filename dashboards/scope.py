@@ -107,12 +107,6 @@ class Scope:
         if not self.is_admin:
             raise Forbidden("Kun for administratorer.")
 
-    def describe(self) -> str:
-        """The scope in words, for the header and the audit log."""
-        where = "alle kommuner" if self.everywhere else ", ".join(sorted(self.municipalities))
-        teams = f"; teams: {', '.join(sorted(self.teams))}" if self.teams else ""
-        return f"{self.role} · {where}{teams}"
-
 
 def current() -> Scope:
     """The signed-in person of this request, or NotSignedIn (outside a request there is nobody)."""
