@@ -151,6 +151,10 @@ def count(n, one: str, many: str) -> str:
     return f"{number(n)} {one if n == 1 else many}"
 
 
+# a month in days, the marts' one convention (macro days_per_month in dbt_project/macros/sentinels.sql;
+# tests/test_contract_boundary.py keeps the two equal)
+DAYS_PER_MONTH = 365.25 / 12
+
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
           "november", "december")
 

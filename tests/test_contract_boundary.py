@@ -98,3 +98,22 @@ def test_the_hand_written_accepted_values_are_the_contracts_and_the_registrys():
     assert _accepted("models/marts/kpi_paid_hours.yml", "kpi_paid_hours", "arm") == list(contract.GRUPPER)
     assert _accepted("models/intermediate/_intermediate.yml", "int_spell_events", "event") == [
         k["event"] for k in registry().values() if "event" in k]
+
+
+def _constant_macro(name: str) -> str:
+    """The body of a constant macro in macros/sentinels.sql: `{% macro name() -%} body {%- endmacro %}`."""
+    import re
+
+    text = (DBT / "macros" / "sentinels.sql").read_text(encoding="utf-8")
+    found = re.search(r"\{%\s*macro\s+" + name + r"\(\)\s*-%\}\s*(.*?)\s*\{%-\s*endmacro", text)
+    assert found, f"no constant macro {name}() in macros/sentinels.sql"
+    return found.group(1)
+
+
+def test_the_dashboards_copies_of_the_marts_conventions_are_the_macros():
+    """The dashboard names two of the marts' conventions in Python: the all-municipality code and
+    the length of a month in days (the housing curves are drawn in months)."""
+    from dashboards import components, scope
+
+    assert _constant_macro("all_municipalities") == repr(scope.ALLE)
+    assert float(_constant_macro("days_per_month")) == components.DAYS_PER_MONTH

@@ -75,7 +75,7 @@ def render(f: c.Filters, dimension: str):
     fig = go.Figure()
     for i, g in enumerate(groups):
         part = curves.filter(curves["dimension_value"] == g)
-        months = [d / 30.44 for d in part["days"].to_list()]
+        months = [d / c.DAYS_PER_MONTH for d in part["days"].to_list()]
         colour = c.PALETTE[i % len(c.PALETTE)]
         fig.add_trace(go.Scatter(x=months + months[::-1], y=part["retention_high"].to_list()
                                  + part["retention_low"].to_list()[::-1], fill="toself", fillcolor=colour,
@@ -83,7 +83,7 @@ def render(f: c.Filters, dimension: str):
         fig.add_trace(go.Scatter(x=months, y=part["retention"].to_list(), name=str(g), line_shape="hv",
                                  line={"color": colour, "width": 3},
                                  hovertemplate="%{x:.0f} mdr.: %{y:.1%}<extra>" + str(g) + "</extra>"))
-    fig.update_xaxes(title="Måneder efter indflytning", range=[0, CHART_DAYS / 30.44], dtick=6)
+    fig.update_xaxes(title="Måneder efter indflytning", range=[0, CHART_DAYS / c.DAYS_PER_MONTH], dtick=6)
     c._layout(fig, "Andel der stadig bor i egen bolig (Kaplan–Meier, 95 %-bånd)", percent=True)
     c.target_line(fig, kpis["BOLIGFASTHOLDELSE_24M"])
     fig.update_yaxes(range=[0, 1.02])

@@ -9,14 +9,13 @@ from dashboards import components as c
 from dashboards import data
 from dashboards import scope as access
 
-dash.register_page(__name__, path="/tid-til-indsats", name="Tid til indsats", title="Tid til indsats", order=2,
+PATH = "/tid-til-indsats"
+dash.register_page(__name__, path=PATH, name="Tid til indsats", title="Tid til indsats", order=2,
                    filters=("kommune", "maalgruppe"),
                    filter_reasons={"dato": "Forløbene følges frem til den seneste opgørelsesdato (Kaplan–Meier).",
                                    "team": "Ventetiderne er ikke opgjort pr. team; handlingslisten har teamet i "
                                            "en kolonne."})
 
-EVENTS = {"first_meeting": "Første samtale", "job_plan": "Jobrettet plan", "active_offer": "Aktivt tilbud"}
-KPIS = {"first_meeting": "TID_FOERSTE_SAMTALE", "job_plan": "TID_JOBRETTET_PLAN", "active_offer": "TID_AKTIV_INDSATS"}
 LABELS = {"kpi_code": "Nøgletal", "event": "Skridt", "cohort": "Startmåned", "cohort_size": "Forløb",
           "events": "Nået", "median_days": "Median (dage)", "p90_days": "90 %-fraktil (dage)",
           "on_time_share": "Andel rettidigt", "on_time_share_low": "Nedre grænse (95 %)",
@@ -38,6 +37,13 @@ def _cohorts(f: c.Filters):
 @c.downloadable("waiting_list", "Handlingsliste: venter ud over fristen")
 def _waiting(f: c.Filters):
     return data.waiting_list(f.municipality, f.team, f.target_group)
+
+
+def steps() -> dict[str, dict]:
+    """The steps this page follows, in the registry's order: event code (first_meeting, …) -> its KPI
+    (the registry's row: the step's Danish name `event_da`, the KPI's name and target)."""
+    kpis = sorted(data.kpis().values(), key=lambda k: k["sort_order"])
+    return {k["event"]: k for k in kpis if k["event"] and k["page_path"] == PATH}
 
 
 def last_month(reference) -> str:
@@ -68,20 +74,22 @@ def render(f: c.Filters):
     last12 = df.filter(df["cohort"] == "seneste_12_mdr")
     summary = last12.select("event", "cohort_size", "median_days", "p90_days", "on_time_share",
                             "waited_past_deadline", "still_waiting_past_deadline", "deadline_days", "is_suppressed")
-    summary = summary.with_columns(summary["event"].replace(EVENTS))
-    on_time = {EVENTS[e]: months.filter(months["event"] == e)["on_time_share"].to_list() for e in EVENTS}
+    by_event = steps()
+    summary = summary.with_columns(summary["event"].replace({e: k["event_da"] for e, k in by_event.items()}))
+    on_time = {k["event_da"]: months.filter(months["event"] == e)["on_time_share"].to_list()
+               for e, k in by_event.items()}
     cohorts = months.filter(months["event"] == "first_meeting")["cohort"].to_list()
     sizes = data.action_list_sizes(f.municipality, f.team, f.target_group)["waiting"]
-    late_first = sizes.get("Første samtale", 0)
-    kpis = data.kpis()
+    first = by_event["first_meeting"]
+    late_first = sizes.get(first["event_da"], 0)
     group = f", målgruppe {f.target_group}" if f.target_group else ""
     heads = []
     for r in last12.iter_rows(named=True):
-        kpi = kpis[KPIS[r["event"]]]
+        kpi = by_event[r["event"]]
         heads.append(c.headline(kpi, r["median_days"], base=r["cohort_size"], base_words=("forløb", "forløb"),
                                 population=f"startet de seneste 12 måneder{group} (median)", as_of=data.current_date(),
                                 suppressed=r["is_suppressed"]))
-    deadline = kpis["TID_FOERSTE_SAMTALE"]["default_target"]
+    deadline = first["default_target"]
     return html.Div([
         c.section("Tid til indsats", data.definition("kpi_time_to_intervention"),
                   html.Div(heads, className="cards"),
