@@ -39,6 +39,13 @@ class Filters:
                        self.team if "team" in honoured else None,
                        self.experiment if "forsoeg" in honoured else None)
 
+    @property
+    def as_of(self):
+        """The date the figures are read on: the date filter's, else the publication's reference date."""
+        from dashboards import data
+
+        return self.date or data.current_date()
+
 
 # The global filters: name in a page's declaration -> (component id, label). A page declares the
 # ones it honours with `dash.register_page(..., filters=(...))`; the others are disabled on it,

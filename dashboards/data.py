@@ -422,22 +422,33 @@ def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str
         order by event, cohort""", [municipality, dimension, value])
 
 
-def waiting_list(municipality: str, team: str | None, target_group: str | None,
-                 limit: int | None = None, *, scope: Scope | None = None) -> pl.DataFrame:
-    """Spells waiting past a deadline, longest first (the first `limit`, or all). Audited."""
+def _action_list(name: str, columns: str, source: str, order: str, municipality: str, team: str | None,
+                 target_group: str | None, limit: int | None, scope: Scope | None) -> pl.DataFrame:
+    """A citizen-level list (`name`, one of scope.LISTS): `columns` of the spells in `source` of the
+    municipality (ALLE: every one), team and target group, only of the teams the reader may list,
+    in `order` (the first `limit`, or all); audited, the caseworkers named."""
     s = _within(scope, municipality, team)
     teams = s.list_teams(team)
     df = query(f"""
-        select event_da as "Venter på", spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler",
-               target_group as "Målgruppe", start_date as "Start", days_waiting as "Dage", deadline_days as "Frist"
-        from marts.kpi_waiting_list
+        select {columns}
+        from {source}
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
           and (? is null or target_group = ?)
           and (?::varchar[] is null or list_contains(?::varchar[], team_name))
-        order by days_over_deadline desc {f"limit {int(limit)}" if limit else ""}""",
+        order by {order} {f"limit {int(limit)}" if limit else ""}""",
                  [municipality, municipality, team, team, target_group, target_group, teams, teams])
-    _audit(s, "waiting_list", municipality, team, target_group, limit, df.height)
+    _audit(s, name, municipality, team, target_group, limit, df.height)
     return _named_caseworkers(df, municipality, scope)
+
+
+def waiting_list(municipality: str, team: str | None, target_group: str | None,
+                 limit: int | None = None, *, scope: Scope | None = None) -> pl.DataFrame:
+    """Spells waiting past a deadline, longest first (the first `limit`, or all). Audited."""
+    return _action_list(
+        "waiting_list",
+        """event_da as "Venter på", spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler",
+           target_group as "Målgruppe", start_date as "Start", days_waiting as "Dage", deadline_days as "Frist" """,
+        "marts.kpi_waiting_list", "days_over_deadline desc", municipality, team, target_group, limit, scope)
 
 
 def _named_caseworkers(df: pl.DataFrame, municipality: str, scope: Scope | None) -> pl.DataFrame:
@@ -482,21 +493,14 @@ def timeliness(municipality: str, date, dimension: str, *, scope: Scope | None =
 def overdue_list(municipality: str, team: str | None, target_group: str | None,
                  limit: int | None = None, *, scope: Scope | None = None) -> pl.DataFrame:
     """Spells overdue on a statutory deadline, longest gap first (the first `limit`, or all). Audited."""
-    s = _within(scope, municipality, team)
-    teams = s.list_teams(team)
-    df = query(f"""
-        select spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler", target_group as "Målgruppe",
-               coalesce(r.rule_da, o.rule) as "Regel", start_date as "Start", o.first_deadline_days as "Første frist",
-               current_gap_days as "Dage siden sidste"
-        from marts.kpi_overdue_list as o
-        left join reference.ref_rettidighed_regler as r using (target_group, rule)
-        where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?)
-          and (? is null or target_group = ?)
-          and (?::varchar[] is null or list_contains(?::varchar[], team_name))
-        order by current_gap_days desc, spell_id {f"limit {int(limit)}" if limit else ""}""",
-                 [municipality, municipality, team, team, target_group, target_group, teams, teams])
-    _audit(s, "overdue_list", municipality, team, target_group, limit, df.height)
-    return _named_caseworkers(df, municipality, scope)
+    return _action_list(
+        "overdue_list",
+        """spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler", target_group as "Målgruppe",
+           coalesce(r.rule_da, o.rule) as "Regel", start_date as "Start", o.first_deadline_days as "Første frist",
+           current_gap_days as "Dage siden sidste" """,
+        """marts.kpi_overdue_list as o
+        left join reference.ref_rettidighed_regler as r using (target_group, rule)""",
+        "current_gap_days desc, spell_id", municipality, team, target_group, limit, scope)
 
 
 def housing_retention(municipality: str, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:

@@ -42,7 +42,7 @@ def render(f: c.Filters, period: str):
     reasons = df.unique("exit_reason", maintain_order=True)
     group = f.target_group or DEFAULT_GROUP
     name = data.code_names("ref_maalgrupper", "target_group").get(group, "")
-    as_of = f.date or data.current_date()
+    as_of = f.as_of
     note = (html.P(f"Ingen målgruppe er valgt: siden viser målgruppe {DEFAULT_GROUP} ({name}), som "
                    "afslutningsårsagerne følges for. Vælg en anden målgruppe i filteret.", className="alert",
                    id="exit-default-group") if not f.target_group else None)

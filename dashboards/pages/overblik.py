@@ -67,7 +67,7 @@ def freshness_line(fresh: dict, as_of) -> html.Div:
 
 @c.page_content("overblik-content")
 def render(f: c.Filters):
-    as_of = f.date or data.current_date()
+    as_of = f.as_of
     rows = data.overview(f.municipality, as_of)
     trends = data.trends(f.municipality)
     kpis = data.kpis()
@@ -83,7 +83,7 @@ def render(f: c.Filters):
     "population_da": "Population", "period_da": "Periode", "target_operator": "Mål, operator",
     "target_value": "Mål", "on_target": "Mål nået", "unit": "Enhed"})
 def _overview(f: c.Filters):
-    df = data.overview(f.municipality, f.date or data.current_date())
+    df = data.overview(f.municipality, f.as_of)
     return df.select("name_da", "reference_date", "value", "unit", "base", "population_da", "period_da",
                      "target_operator", "target_value", "on_target", "is_suppressed")
 

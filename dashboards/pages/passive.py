@@ -30,27 +30,23 @@ def layout(**_):
     ])
 
 
-def _date(f: c.Filters):
-    return f.date or data.current_date()
-
-
 @c.downloadable("passive_trend", "Passive borgere, udvikling", LABELS, choices=(VARIANTS,))
 def _trend(f: c.Filters, variant: str = DEFAULT):
     """The trend up to the chosen date, for the municipality (or the chosen team)."""
     df = data.passive_trend(f.municipality, variant, f.team)
-    return df.filter(df["reference_date"] <= _date(f))
+    return df.filter(df["reference_date"] <= f.as_of)
 
 
 @c.downloadable("passive_team", "Passive borgere pr. team", {**LABELS, "dimension_value": "Team"},
                 choices=(VARIANTS,))
 def _team(f: c.Filters, variant: str = DEFAULT):
-    df = data.passive_breakdown(f.municipality, _date(f), variant, "team_name")
+    df = data.passive_breakdown(f.municipality, f.as_of, variant, "team_name")
     return df.filter(df["dimension_value"] == f.team) if f.team else df
 
 
 @c.downloadable("passive_caseworker", "Passive borgere pr. sagsbehandler", LABELS, choices=(VARIANTS,))
 def _caseworker(f: c.Filters, variant: str = DEFAULT):
-    return data.passive_by_caseworker(f.municipality, _date(f), variant, f.team)
+    return data.passive_by_caseworker(f.municipality, f.as_of, variant, f.team)
 
 
 @c.page_content("passive-content", (("passive-variant", DEFAULT),))
@@ -62,13 +58,13 @@ def render(f: c.Filters, variant: str):
     if f.team:
         now = team
     else:
-        now = data.passive_breakdown(f.municipality, _date(f), variant, "i_alt")
+        now = data.passive_breakdown(f.municipality, f.as_of, variant, "i_alt")
     head = now.row(0, named=True) if now.height else {}
     who = f"{VARIANTS[variant].lower()}" + (f", {f.team}" if f.team else "")
     return html.Div([
         c.section(f"Passive borgere i ressourceforløb, {who}", data.definition("kpi_passive_citizens"),
                   c.headline(kpi, head.get("passive_share"), base=head.get("population"),
-                             population=f"i ressourceforløb, {who}", as_of=_date(f),
+                             population=f"i ressourceforløb, {who}", as_of=f.as_of,
                              low=head.get("passive_share_low"), high=head.get("passive_share_high"),
                              suppressed=bool(head.get("is_suppressed"))),
                   html.P("Passive: " + (c.SUPPRESSED if head.get("passive") is None else

@@ -25,7 +25,7 @@ def layout(**_):
 
 @c.downloadable("timeliness", "Rettidighed pr. målgruppe", LABELS)
 def _by_group(f: c.Filters):
-    df = data.timeliness(f.municipality, f.date or data.current_date(), "target_group")
+    df = data.timeliness(f.municipality, f.as_of, "target_group")
     return df.filter(df["dimension_value"] == f.target_group) if f.target_group else df
 
 
@@ -37,7 +37,7 @@ def _overdue(f: c.Filters):
 @c.page_content("rettidighed-content")
 def render(f: c.Filters):
     df = _by_group(f)
-    as_of = f.date or data.current_date()
+    as_of = f.as_of
     kpi = data.kpi("RETTIDIGHED")
     if f.target_group:
         head = df.row(0, named=True) if df.height else {}

@@ -23,19 +23,15 @@ def layout(**_):
     return html.Div(id="skift-content")
 
 
-def _date(f: c.Filters):
-    return f.date or data.current_date()
-
-
 @c.downloadable("caseworker_changes", "Sagsbehandlerskift pr. team", {**LABELS, "dimension_value": "Team"})
 def _rows(f: c.Filters):
-    return data.caseworker_changes(f.municipality, _date(f), "team_name")
+    return data.caseworker_changes(f.municipality, f.as_of, "team_name")
 
 
 @c.downloadable("caseworker_changes_groups", "Sagsbehandlerskift pr. målgruppe",
                 {**LABELS, "dimension_value": "Målgruppe"})
 def _groups(f: c.Filters):
-    return data.caseworker_changes(f.municipality, _date(f), "target_group")
+    return data.caseworker_changes(f.municipality, f.as_of, "target_group")
 
 
 @c.page_content("skift-content")
@@ -43,14 +39,14 @@ def render(f: c.Filters):
     kpi = data.kpi("SAGSBEHANDLERSKIFT")
     df = _rows(f)
     groups = _groups(f)
-    total = data.caseworker_changes(f.municipality, _date(f), "i_alt")
+    total = data.caseworker_changes(f.municipality, f.as_of, "i_alt")
     head = total.row(0, named=True) if total.height else {}
     names = data.code_names("ref_maalgrupper", "target_group")
     places = {"changes_per_spell_year": c.decimals_for(kpi["unit"], kpi["default_target"])}
     return html.Div([
         c.section("Sagsbehandlerskift", data.definition("kpi_caseworker_changes"),
                   c.headline(kpi, head.get("changes_per_spell_year"), base=head.get("spells"),
-                             base_words=("forløb", "forløb"), population="igangværende forløb", as_of=_date(f),
+                             base_words=("forløb", "forløb"), population="igangværende forløb", as_of=f.as_of,
                              suppressed=bool(head.get("is_suppressed")))),
         c.graph(c.bars(df["dimension_value"].to_list(), {"Skift pr. forløbsår": df["changes_per_spell_year"].to_list()},
                        "Skift pr. forløbsår, pr. team", target=kpi, suppressed=df["is_suppressed"].to_list()),

@@ -25,25 +25,21 @@ def layout(**_):
     return html.Div(id="sagsstammer-content")
 
 
-def _date(f: c.Filters):
-    return f.date or data.current_date()
-
-
 @c.downloadable("caseloads", "Sager pr. sagsbehandler", LABELS)
 def _caseloads(f: c.Filters):
-    return data.caseloads(f.municipality, _date(f), f.team)
+    return data.caseloads(f.municipality, f.as_of, f.team)
 
 
 @c.downloadable("caseload_summary", "Sagsstammer pr. team", LABELS)
 def _summary(f: c.Filters):
-    df = data.caseload_summary(f.municipality, _date(f))
+    df = data.caseload_summary(f.municipality, f.as_of)
     return df.filter(df["dimension_value"] == f.team) if f.team else df
 
 
 @c.downloadable("caseload_trend", "Sager pr. sagsbehandler, udvikling", LABELS)
 def _trend(f: c.Filters):
     df = data.caseload_trend(f.municipality, f.team)
-    return df.filter(df["reference_date"] <= _date(f))
+    return df.filter(df["reference_date"] <= f.as_of)
 
 
 @c.page_content("sagsstammer-content")
@@ -52,13 +48,13 @@ def render(f: c.Filters):
     df = _caseloads(f)
     summary = _summary(f)
     trend = _trend(f)
-    head_rows = summary if f.team else data.caseload_summary(f.municipality, _date(f)).head(1)
+    head_rows = summary if f.team else data.caseload_summary(f.municipality, f.as_of).head(1)
     head = head_rows.row(0, named=True) if head_rows.height else {}
     return html.Div([
         c.section("Sagsstammer", data.definition("kpi_caseload_summary"),
                   c.headline(kpi, head.get("avg_cases_per_caseworker"), base=head.get("caseworkers"),
                              base_words=("sagsbehandler", "sagsbehandlere"),
-                             population=f"i {f.team}" if f.team else "alle teams", as_of=_date(f))),
+                             population=f"i {f.team}" if f.team else "alle teams", as_of=f.as_of)),
         c.graph(c.bars(df["caseworker"].to_list(), {"Sager": df["cases"].to_list()},
                        f"Sager pr. sagsbehandler (loft {c.target_text(kpi)})", target=kpi,
                        suppressed=df["is_suppressed"].to_list(),

@@ -24,24 +24,20 @@ def layout(**_):
     return html.Div(id="tilbud-content")
 
 
-def _date(f: c.Filters):
-    return f.date or data.current_date()
-
-
 @c.downloadable("employer_based", "Virksomhedsrettede tilbud, udvikling", LABELS)
 def _employer(f: c.Filters):
     df = data.employer_based(f.municipality, "i_alt")
-    return df.filter(df["reference_date"] <= _date(f))
+    return df.filter(df["reference_date"] <= f.as_of)
 
 
 @c.downloadable("active_plans", "Borgere med plan pr. team", {**LABELS, "dimension_value": "Team"})
 def _plans(f: c.Filters):
-    return data.active_plans(f.municipality, _date(f), "team_name")
+    return data.active_plans(f.municipality, f.as_of, "team_name")
 
 
 @c.downloadable("active_plans_groups", "Borgere med plan pr. målgruppe", {**LABELS, "dimension_value": "Målgruppe"})
 def _plan_groups(f: c.Filters):
-    return data.active_plans(f.municipality, _date(f), "target_group")
+    return data.active_plans(f.municipality, f.as_of, "target_group")
 
 
 @c.page_content("tilbud-content")
@@ -51,15 +47,15 @@ def render(f: c.Filters):
     plans = _plans(f)
     by_group = _plan_groups(f)
     names = data.code_names("ref_maalgrupper", "target_group")
-    emp_now = emp.filter(emp["reference_date"] == _date(f))
+    emp_now = emp.filter(emp["reference_date"] == f.as_of)
     e = emp_now.row(0, named=True) if emp_now.height else {}
-    total = data.active_plans(f.municipality, _date(f), "i_alt")
+    total = data.active_plans(f.municipality, f.as_of, "i_alt")
     p = total.row(0, named=True) if total.height else {}
     return html.Div([
         c.section("Virksomhedsrettede tilbud", data.definition("kpi_employer_based_offers"),
                   c.headline(kpis["VIRKSOMHEDSRETTET_ANDEL"], e.get("employer_based_share"),
                              base=e.get("active_offers"), base_words=("aktivt tilbud", "aktive tilbud"),
-                             population="i måneden", as_of=_date(f), low=e.get("employer_based_share_low"),
+                             population="i måneden", as_of=f.as_of, low=e.get("employer_based_share_low"),
                              high=e.get("employer_based_share_high"), suppressed=bool(e.get("is_suppressed")))),
         c.graph(c.line(emp["reference_date"].to_list(), {"Virksomhedsrettet": emp["employer_based_share"].to_list()},
                        "Andel virksomhedsrettede af de aktive tilbud", percent=True,
@@ -69,7 +65,7 @@ def render(f: c.Filters):
                 "employer-chart", "employer_based"),
         c.section("Borgere med plan", data.definition("kpi_active_plans"),
                   c.headline(kpis["AKTIV_PLAN_ANDEL"], p.get("plan_share"), base=p.get("spells"),
-                             base_words=("forløb", "forløb"), population="igangværende forløb", as_of=_date(f),
+                             base_words=("forløb", "forløb"), population="igangværende forløb", as_of=f.as_of,
                              low=p.get("plan_share_low"), high=p.get("plan_share_high"),
                              suppressed=bool(p.get("is_suppressed")))),
         c.graph(c.bars(plans["dimension_value"].to_list(), {"Andel med plan": plans["plan_share"].to_list()},
