@@ -120,3 +120,14 @@
     having min(t) > 0
 )
 {% endmacro %}
+
+
+{# S(t) at time `at` from a KM curve relation: the last step at or before `at`. #}
+{% macro km_at(curve, group_columns, at, column='survival') %}
+(
+    select {{ group_columns | join(', ') }}, arg_max({{ column }}, t) as value
+    from {{ curve }}
+    where t <= {{ at }}
+    group by all
+)
+{% endmacro %}
