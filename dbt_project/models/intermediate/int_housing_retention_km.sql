@@ -17,7 +17,7 @@ history_dates as (
     select d.reference_date
     from {{ ref('int_reference_dates') }} as d, reference as r
     where not d.is_current
-      and d.reference_date > r.reference_date - interval {{ var('time_to_event_history_months') }} month
+      and d.reference_date >= r.reference_date - interval {{ var('time_to_event_history_months') }} month
 ),
 
 past_homes as (
@@ -62,6 +62,9 @@ stacked as (
         ('cohort_year', as_of.cohort_year),
         ('experiment_arm', as_of.experiment_arm)
     ) as v(dimension, dimension_value))
+    -- no cohort years at past month ends: a year ended by then has the same episodes then and
+    -- now, which would tie the two dates' suppression together
+    where dimension <> 'cohort_year' or as_of.reference_date = (select reference_date from reference)
 ),
 
 both_levels as (

@@ -40,8 +40,8 @@ suppressed_current as (
 ),
 
 past_cells as (
-    -- a row the reference date hides is hidden at every month end too: a cohort year that ended
-    -- before the month end has the same citizens then as now
+    -- a row the reference date hides is hidden at every month end too (no cohort years there:
+    -- int_housing_retention_km)
     select p.*, coalesce(c.is_suppressed, true) as now_hidden
     from dated as p
     left join suppressed_current as c using (municipality_code, dimension, dimension_value)
@@ -52,7 +52,7 @@ suppressed_past as (
     select * exclude (now_hidden)
     from {{ with_suppression('past_cells', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'],
                              'citizens', ['lost_home'],
-                             breakdown_groups(['reference_date'], ['support_method', 'rent_subsidy', 'cohort_year', 'experiment_arm']),
+                             breakdown_groups(['reference_date'], ['support_method', 'rent_subsidy', 'experiment_arm']),
                              primary='now_hidden') }}
 ),
 

@@ -14,7 +14,7 @@ dates as (
     select d.reference_date, d.is_current
     from {{ ref('int_reference_dates') }} as d, reference as r
     where d.is_current
-       or d.reference_date > r.reference_date - interval {{ var('time_to_event_history_months') }} month
+       or d.reference_date >= r.reference_date - interval {{ var('time_to_event_history_months') }} month
 ),
 
 spells as (
@@ -33,6 +33,8 @@ stacked as (
     lateral (select * from (values
         ({{ total_dimension() }}, {{ total_value() }}), ('first_stay_type', spells.first_stay_type), ('cohort_year', spells.cohort_year)
     ) as v(dimension, dimension_value))
+    -- no cohort years at past month ends (as int_housing_retention_km)
+    where dimension <> 'cohort_year' or spells.reference_date = (select reference_date from reference)
 ),
 
 both_levels as (
@@ -72,8 +74,7 @@ suppressed_current as (
 ),
 
 past_cells as (
-    -- a row the reference date hides is hidden at every month end too (a cohort year that ended
-    -- before the month end has the same stays then as now)
+    -- a row the reference date hides is hidden at every month end too (no cohort years there)
     select p.*, coalesce(c.is_suppressed, true) as now_hidden
     from dated as p
     left join suppressed_current as c using (municipality_code, dimension, dimension_value)
@@ -82,7 +83,8 @@ past_cells as (
 
 suppressed_past as (
     select * exclude (now_hidden)
-    from {{ with_suppression('past_cells', keys, 'citizens', ['housed'], groups, primary='now_hidden') }}
+    from {{ with_suppression('past_cells', keys, 'citizens', ['housed'],
+                             breakdown_groups(['reference_date'], ['first_stay_type']), primary='now_hidden') }}
 ),
 
 suppressed as (
