@@ -165,7 +165,8 @@ def test_every_published_median_and_90th_percentile_equals_the_exact_one(demo_pu
     the one computed with exact fractions from the counts of the same curve."""
     con = demo_publication
     checks = [
-        ("int_time_to_intervention_km", ["cohort", "event", "municipality_code", "dimension", "dimension_value"],
+        ("int_time_to_intervention_km", ["reference_date", "cohort", "event", "municipality_code", "dimension",
+                                         "dimension_value"],
          "kpi_time_to_intervention", ["median_days", "p90_days"]),
     ]
     compared = 0
