@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import PASSWORD, screenshot, sign_in
@@ -18,12 +20,23 @@ def _login_page(browser, served):
     return browser
 
 
+def _error_text(driver) -> str | bool:
+    try:
+        found = driver.find_elements(By.ID, "login-error")
+        return found[0].text if found else False
+    except StaleElementReferenceException:  # the answer page replaced it while we read
+        return False
+
+
 def _try(browser, name: str, password: str) -> str:
+    """Submit the form once and return the error the answer page shows (never the last page's)."""
+    form = browser.find_element(By.ID, "login-form")
     browser.find_element(By.ID, "login-user").clear()
     browser.find_element(By.ID, "login-user").send_keys(name)
     browser.find_element(By.ID, "login-password").send_keys(password)
     browser.find_element(By.ID, "login-submit").click()
-    return WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "login-error"))[0].text
+    WebDriverWait(browser, 20).until(ec.staleness_of(form))  # the post answered with a new page
+    return WebDriverWait(browser, 20).until(_error_text)
 
 
 def test_signing_in_and_out(served_dashboard, browser):
