@@ -18,6 +18,7 @@ its query. The dashboard reads only the `marts` and `reference` schemas.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -390,7 +391,7 @@ def caseworker_names(municipality: str, date, *, scope: Scope | None = None) -> 
         order by team_name, initials, caseworker_id""", [municipality, municipality, date])
     base = [f"{i or '?'}, {t}" for i, t in zip(df["initials"].to_list(), df["team_name"].to_list(), strict=True)]
     seen: dict[str, int] = {}
-    total = {b: base.count(b) for b in set(base)}
+    total = Counter(base)
     labels = []
     for b in base:
         seen[b] = seen.get(b, 0) + 1

@@ -26,7 +26,7 @@ def _spark(trend) -> dcc.Graph | None:
         return None
     fig = go.Figure(go.Scatter(x=trend["reference_date"].to_list(), y=trend["value"].to_list(), mode="lines",
                                line={"color": c.PALETTE[0], "width": 2}, hoverinfo="x+y"))
-    fig.update_layout(height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0}, template="simple_white",
+    fig.update_layout(height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                       xaxis={"visible": False}, yaxis={"visible": False}, showlegend=False)
     return dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True}, className="spark")
 
