@@ -191,7 +191,8 @@ def test_the_all_municipality_report_has_the_experiment_arms_and_the_grant_payou
                        fmt.pct(a["kontrol_value"]), fmt.difference(a["difference"], "share")).search(text), a
     # time to intervention and housing retention as of the quarter's end too, not the reference date
     timed = rows_of(con, """
-        select e.*, k.name_da from marts.kpi_experiment_evaluation as e left join reference.ref_kpi as k using (kpi_code)
+        select e.*, k.name_da from marts.kpi_experiment_evaluation as e
+        left join reference.ref_kpi as k using (kpi_code)
         where e.kind in ('median', 'survival')""")
     assert {r["period_end"] for r in timed} > {QUARTER_END}
     shown = [r for r in timed if r["period_end"] == QUARTER_END]
