@@ -419,7 +419,7 @@ def time_to_intervention(municipality: str, dimension: str = "i_alt", value: str
                on_time_share_low, on_time_share_high, waited_past_deadline, still_waiting_past_deadline,
                deadline_days, is_suppressed
         from marts.kpi_time_to_intervention
-        where municipality_code = ? and dimension = ? and dimension_value = ?
+        where is_current and municipality_code = ? and dimension = ? and dimension_value = ?
         order by event, cohort""", [municipality, dimension, value])
 
 
@@ -509,7 +509,7 @@ def housing_retention(municipality: str, dimension: str, *, scope: Scope | None 
     return query("""
         select dimension_value, citizens, lost_home, retention_6m, retention_12m, retention_12m_low,
                retention_12m_high, retention_24m, retention_24m_low, retention_24m_high, is_suppressed
-        from marts.kpi_housing_retention where municipality_code = ? and dimension = ? """ + BY_VALUE,
+        from marts.kpi_housing_retention where is_current and municipality_code = ? and dimension = ? """ + BY_VALUE,
                  [municipality, dimension])
 
 
@@ -529,7 +529,7 @@ def time_to_housing(municipality: str, dimension: str, *, scope: Scope | None = 
     return query("""
         select dimension_value, citizens, housed, median_days, housed_within_share, housed_within_share_low,
                housed_within_share_high, within_days, is_suppressed
-        from marts.kpi_time_to_housing where municipality_code = ? and dimension = ? """ + BY_VALUE,
+        from marts.kpi_time_to_housing where is_current and municipality_code = ? and dimension = ? """ + BY_VALUE,
                  [municipality, dimension])
 
 

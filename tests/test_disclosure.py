@@ -35,9 +35,9 @@ DIMENSION_MARTS = {
     "kpi_employer_based_offers": (["reference_date"], "active_offers", ["employer_based_offers"]),
     "kpi_timeliness": (["reference_date"], "spells", ["deadline_due", "deadline_met", "overdue"]),
     "kpi_self_sufficiency": (["cohort"], "ended_spells", []),
-    "kpi_time_to_housing": ([], "citizens", ["housed"]),
-    "kpi_housing_retention": ([], "citizens", ["lost_home"]),
-    "kpi_time_to_intervention": (["cohort", "event"], "cohort_size",
+    "kpi_time_to_housing": (["reference_date"], "citizens", ["housed"]),
+    "kpi_housing_retention": (["reference_date"], "citizens", ["lost_home"]),
+    "kpi_time_to_intervention": (["reference_date", "cohort", "event"], "cohort_size",
                                  ["events", "still_waiting_past_deadline", "waited_past_deadline"]),
 }
 
@@ -238,7 +238,7 @@ def test_a_curve_is_published_only_for_a_table_row_that_is_and_never_gives_back_
     hidden_with_curve = con.execute("""
         select count(*) from marts.kpi_housing_retention_curve as c
         inner join marts.kpi_housing_retention as t using (municipality_code, dimension, dimension_value)
-        where t.is_suppressed and (c.at_risk is not null or c.retention is not null)""").fetchone()[0]
+        where t.is_current and t.is_suppressed and (c.at_risk is not null or c.retention is not null)""").fetchone()[0]
     assert hidden_with_curve == 0
     # between two published points, those who left the follow-up are 0 or at least min_cell_size
     left = con.execute("""
@@ -251,7 +251,7 @@ def test_a_curve_is_published_only_for_a_table_row_that_is_and_never_gives_back_
     first = con.execute("""
         select count(*) from marts.kpi_housing_retention_curve as c
         inner join marts.kpi_housing_retention as t using (municipality_code, dimension, dimension_value)
-        where not t.is_suppressed and c.days = 0 and c.at_risk > t.citizens""").fetchone()[0]
+        where t.is_current and not t.is_suppressed and c.days = 0 and c.at_risk > t.citizens""").fetchone()[0]
     assert first == 0
 
 
@@ -302,9 +302,23 @@ def attack(con) -> System:
     for col in ["cohort_size", "events", "waited_past_deadline"]:
         for s in series:
             rest = (s["event"], s["municipality_code"], s["dimension"], s["dimension_value"])
-            members = [("kpi_time_to_intervention", col, (m,) + rest) for m in months]
+            members = [("kpi_time_to_intervention", col, (ref, m) + rest) for m in months]
             members = [m for m in members if m in system.value]
-            system.identity(("kpi_time_to_intervention", col, ("seneste_12_mdr",) + rest), members)
+            system.identity(("kpi_time_to_intervention", col, (ref, "seneste_12_mdr") + rest), members)
+    # a past month end's 'seneste_12_mdr' has as many spells as the reference date's month cohorts
+    # of the 12 months up to it (the same spells, started by then)
+    cohorts = [r[0] for r in con.execute(
+        "select distinct cohort from marts.kpi_time_to_intervention where is_current").fetchall()]
+    for (d,) in con.execute("select distinct reference_date from marts.kpi_time_to_intervention "
+                            "where not is_current").fetchall():
+        window = [m for m in cohorts if m != "seneste_12_mdr"
+                  and (d.year * 12 + d.month) - 12 < int(m[:4]) * 12 + int(m[5:]) <= d.year * 12 + d.month]
+        for s in series:
+            rest = (s["event"], s["municipality_code"], s["dimension"], s["dimension_value"])
+            total = ("kpi_time_to_intervention", "cohort_size", (d, "seneste_12_mdr") + rest)
+            if total in system.value:
+                members = [("kpi_time_to_intervention", "cohort_size", (ref, m) + rest) for m in window]
+                system.identity(total, [m for m in members if m in system.value])
 
     # caseload: caseworkers add up to their team, teams to the municipality, municipalities to ALLE
     for r in rows(con, "select reference_date, municipality_code, team_name, caseworker_id, cases "

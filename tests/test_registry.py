@@ -36,8 +36,8 @@ def _facts(con) -> dict:
                                 "where kpi_code = 'TID_FOERSTE_SAMTALE'").fetchall(),
         "waiting": con.execute("select count(*) from marts.kpi_waiting_list where event = 'first_meeting'")
                       .fetchone()[0],
-        "on_time": {(c, m, d, v): x for c, m, d, v, x in con.execute(
-            "select cohort, municipality_code, dimension, dimension_value, on_time_share "
+        "on_time": {(r, c, m, d, v): x for r, c, m, d, v, x in con.execute(
+            "select reference_date, cohort, municipality_code, dimension, dimension_value, on_time_share "
             "from marts.kpi_time_to_intervention "
             "where kpi_code = 'TID_FOERSTE_SAMTALE' and on_time_share is not null").fetchall()},
         "targets": dict(con.execute("select kpi_code, default_target from reference.ref_kpi").fetchall()),

@@ -189,6 +189,18 @@ def test_the_all_municipality_report_has_the_experiment_arms_and_the_grant_payou
         if not a["is_suppressed"]:
             assert row(fmt.count(a["indsats_n"]), fmt.pct(a["indsats_value"]), fmt.count(a["kontrol_n"]),
                        fmt.pct(a["kontrol_value"]), fmt.difference(a["difference"], "share")).search(text), a
+    # time to intervention and housing retention as of the quarter's end too, not the reference date
+    timed = rows_of(con, """
+        select e.*, k.name_da from marts.kpi_experiment_evaluation as e
+        left join reference.ref_kpi as k using (kpi_code)
+        where e.kind in ('median', 'survival')""")
+    assert {r["period_end"] for r in timed} > {QUARTER_END}
+    shown = [r for r in timed if r["period_end"] == QUARTER_END]
+    assert {r["kpi_code"] for r in shown} == {"TID_FOERSTE_SAMTALE", "TID_JOBRETTET_PLAN", "TID_AKTIV_INDSATS",
+                                              "BOLIGFASTHOLDELSE_12M", "BOLIGFASTHOLDELSE_24M"}
+    for r in shown:  # the name's first words (the table wraps it) and the quarter's end beside it
+        assert row(" ".join(r["name_da"].split()[:3]), fmt.day(QUARTER_END)).search(text), r
+    assert "opgøres kun på opgørelsesdatoen" not in text
     # a single municipality's report has none of them: they are computed across both municipalities
     assert "Flere skal med 2" not in demo["text"]
 

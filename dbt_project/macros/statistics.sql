@@ -131,3 +131,23 @@
     group by all
 )
 {% endmacro %}
+
+
+{#
+  A spell's time to an event step as it was known on date `d` (int_spell_events, kpis.md §2):
+  days to the event if it came by d and before the spell ended, otherwise to the end of
+  observation on d (the spell's end, if before d, or d itself). On the reference date these
+  are int_spell_events' own days and has_event.
+#}
+{% macro time_to_event_observed_until(e, d) -%}
+    least(coalesce({{ e }}.end_date, {{ d }}), {{ d }})
+{%- endmacro %}
+
+{% macro time_to_event_has_event_as_of(e, d) -%}
+    coalesce({{ e }}.event_date <= {{ time_to_event_observed_until(e, d) }}, false)
+{%- endmacro %}
+
+{% macro time_to_event_days_as_of(e, d) -%}
+    case when {{ time_to_event_has_event_as_of(e, d) }} then {{ e }}.event_date - {{ e }}.start_date
+         else {{ time_to_event_observed_until(e, d) }} - {{ e }}.start_date end
+{%- endmacro %}

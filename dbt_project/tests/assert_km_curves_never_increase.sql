@@ -1,10 +1,11 @@
 -- A Kaplan–Meier curve starts at day 0, never goes up, and its band always contains it.
 with curves as (
-    select 'housing' as curve, municipality_code || '|' || dimension || '|' || dimension_value as grp,
+    select 'housing' as curve,
+           reference_date || '|' || municipality_code || '|' || dimension || '|' || dimension_value as grp,
            t, survival, survival_low, survival_high
     from {{ ref('int_housing_retention_km') }}
     union all
-    select 'intervention', cohort || '|' || event || '|' || municipality_code || '|' || dimension || '|' || dimension_value,
+    select 'intervention', reference_date || '|' || cohort || '|' || event || '|' || municipality_code || '|' || dimension || '|' || dimension_value,
            t, survival, survival_low, survival_high
     from {{ ref('int_time_to_intervention_km') }}
 ),

@@ -60,7 +60,12 @@ episodes as (
         arg_max_null(move_out_reason, move_in_date) as last_reason,
         arg_max_null(move_out_outcome, move_in_date) as last_outcome,
         arg_max_null(next_is_own_home, move_in_date) as next_is_own_home,
-        arg_max_null(next_move_in, move_in_date) as next_move_in
+        arg_max_null(next_move_in, move_in_date) as next_move_in,
+        -- each home of the episode, for its status as of a past month end (int_housing_retention_km)
+        list({'move_in': move_in_date, 'move_out': move_out_date,
+              'continuing': coalesce(move_out_reason in {{ continuing }}, false),
+              'censored': coalesce(move_out_outcome = 'censored', false), 'next_move_in': next_move_in}
+             order by move_in_date, stay_id) as homes_list
     from chained
     group by person_id, chain_no
 ),
@@ -123,6 +128,7 @@ select
     status,
     status = 'failed' as failed,
     case when status in ('ongoing', 'pending') then reference_date - start_date
-         else last_move_out - start_date end as days
+         else last_move_out - start_date end as days,
+    homes_list
 from classified
 where after_homeless_stay or support_method is not null

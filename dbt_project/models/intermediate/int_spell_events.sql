@@ -50,6 +50,7 @@ select
     s.caseworker_id,
     s.experiment_arm,
     s.start_date,
+    s.end_date,
     cast(date_trunc('month', s.start_date) as date) as cohort_month,
     st.event,
     st.deadline_days,

@@ -4,9 +4,10 @@
 -- targets (forsoeg_maal) are met by the INDSATS arm. Over time: as of every quarter end of the
 -- history and the reference date (period_end). The measures of a date (passive share, paid hours,
 -- caseload) are there for every period; the time-to-event measures (time to intervention over the
--- last 12 months' starts, housing retention) only as of the reference date. is_headline marks
--- what the dashboard shows: the last full quarter, or the reference date where a measure has no
--- quarter figure.
+-- last 12 months' starts, housing retention) as of the reference date and the quarter ends of the
+-- last var time_to_event_history_months (their marts' history). is_headline marks what the
+-- dashboard shows: the last full quarter, or the reference date where a measure has no quarter
+-- figure.
 with experiments as (
     select * from {{ ref('stg_forsoeg__forsoeg') }}
 ),
@@ -40,25 +41,27 @@ passive as (
 ),
 
 waiting as (
-    select (select period_end from current_period), split_part(dimension_value, ':', 1),
+    select reference_date, split_part(dimension_value, ':', 1),
            {{ kpi_event_case('event') }},
            split_part(dimension_value, ':', 2), 'median',
            {{ km_quantile(0.5) }}, max(n_at_risk), null, null, bool_or(p.is_suppressed)
     from {{ ref('int_time_to_intervention_km') }}
     inner join {{ ref('kpi_time_to_intervention') }} as p
-        using (cohort, event, municipality_code, dimension, dimension_value)
+        using (reference_date, cohort, event, municipality_code, dimension, dimension_value)
+    inner join periods as d on d.period_end = reference_date
     where cohort = {{ last_12_months() }} and municipality_code = {{ all_municipalities() }} and dimension = 'experiment_arm'
       and dimension_value <> 'ikke i forsøg'
     group by all
 ),
 
 housing as (
-    select (select period_end from current_period), split_part(dimension_value, ':', 1), 'BOLIGFASTHOLDELSE_' || m || 'M',
+    select reference_date, split_part(dimension_value, ':', 1), 'BOLIGFASTHOLDELSE_' || m || 'M',
            split_part(dimension_value, ':', 2), 'survival',
            arg_max(survival, t) filter (where t <= d), max(n_at_risk), null,
            arg_max(survival * survival * greenwood, t) filter (where t <= d), bool_or(p.is_suppressed)
     from {{ ref('int_housing_retention_km') }}
-    inner join {{ ref('kpi_housing_retention') }} as p using (municipality_code, dimension, dimension_value),
+    inner join {{ ref('kpi_housing_retention') }} as p using (reference_date, municipality_code, dimension, dimension_value)
+    inner join periods as pe on pe.period_end = reference_date,
          (values {% for m in [12, 24] %}{{ ', ' if not loop.first }}({{ m }}, {{ months_as_days(m) }}){% endfor %}) as h(m, d)
     where municipality_code = {{ all_municipalities() }} and dimension = 'experiment_arm' and dimension_value <> 'ikke i forsøg'
     group by all

@@ -6,18 +6,20 @@
 -- published points, the number who lost their home and the number who left the follow-up are
 -- each 0 or at least min_cell_size; a point that would break this is skipped and the next point
 -- is measured from the last published one. The curve stops where fewer than min_cell_size
--- citizens are still followed.
+-- citizens are still followed. On the reference date only: the history of int_housing_retention_km
+-- and kpi_housing_retention is not drawn as curves.
 {% set points = range(0, 25) %}
 {% set n = var('min_cell_size') %}
 
 with curve as (
-    select * from {{ ref('int_housing_retention_km') }}
+    select * exclude (reference_date) from {{ ref('int_housing_retention_km') }}
+    where reference_date = ({{ current_reference_date() }})
 ),
 
 published_groups as (
     select municipality_code, dimension, dimension_value, citizens
     from {{ ref('kpi_housing_retention') }}
-    where not is_suppressed
+    where is_current and not is_suppressed
 ),
 
 grid as (
@@ -113,4 +115,4 @@ union all
 -- a group its table hides: one row, every figure null
 select municipality_code, dimension, dimension_value, 0, null, null, null, null, null, true
 from {{ ref('kpi_housing_retention') }}
-where is_suppressed
+where is_current and is_suppressed

@@ -1,30 +1,56 @@
 -- TID_TIL_BOLIG (kpis.md §4): days from the start of a shelter (§ 110) or street stay to moving
 -- into a home of one's own: Kaplan–Meier median and share housed within time_to_housing_days.
-with spells as (
-    select * from {{ ref('int_homeless_spells') }}
+-- On the reference date (is_current) and as known on each month end of the last var
+-- time_to_event_history_months before it: the stays started by then, housed by then or censored
+-- on that day.
+{% set keys = ['reference_date', 'municipality_code', 'dimension', 'dimension_value'] %}
+{% set groups = breakdown_groups(['reference_date'], ['first_stay_type', 'cohort_year']) %}
+
+with reference as (
+    {{ current_reference_date() }}
+),
+
+dates as (
+    select d.reference_date, d.is_current
+    from {{ ref('int_reference_dates') }} as d, reference as r
+    where d.is_current
+       or d.reference_date >= r.reference_date - interval {{ var('time_to_event_history_months') }} month
+),
+
+spells as (
+    select d.reference_date, s.municipality_code, s.first_stay_type, s.cohort_year,
+        case when d.is_current then s.days
+             when s.housed_date <= d.reference_date then s.housed_date - s.start_date
+             else d.reference_date - s.start_date end as days,
+        case when d.is_current then s.housed else coalesce(s.housed_date <= d.reference_date, false) end as housed
+    from {{ ref('int_homeless_spells') }} as s
+    inner join dates as d on s.start_date <= d.reference_date
 ),
 
 stacked as (
-    select municipality_code, dimension, dimension_value, days, housed
+    select reference_date, municipality_code, dimension, dimension_value, days, housed
     from spells,
     lateral (select * from (values
         ({{ total_dimension() }}, {{ total_value() }}), ('first_stay_type', spells.first_stay_type), ('cohort_year', spells.cohort_year)
     ) as v(dimension, dimension_value))
+    -- no cohort years at past month ends (as int_housing_retention_km)
+    where dimension <> 'cohort_year' or spells.reference_date = (select reference_date from reference)
 ),
 
 both_levels as (
     select * from stacked
     union all
-    select {{ all_municipalities() }} as municipality_code, dimension, dimension_value, days, housed from stacked
+    select reference_date, {{ all_municipalities() }} as municipality_code, dimension, dimension_value, days, housed
+    from stacked
 ),
 
 curve as (
-    select * from {{ kaplan_meier('both_levels', ['municipality_code', 'dimension', 'dimension_value'], 'days', 'housed') }}
+    select * from {{ kaplan_meier('both_levels', ['reference_date', 'municipality_code', 'dimension', 'dimension_value'], 'days', 'housed') }}
 ),
 
 summary as (
     select
-        municipality_code, dimension, dimension_value,
+        reference_date, municipality_code, dimension, dimension_value,
         max(n_at_risk) as citizens,
         sum(events) as housed,
         {{ km_quantile(0.5) }} as median_days,
@@ -35,12 +61,41 @@ summary as (
     group by all
 ),
 
+dated as (
+    select s.*, d.is_current from summary as s inner join dates as d using (reference_date)
+),
+
+current_cells as (
+    select * from dated where is_current
+),
+
+suppressed_current as (
+    select * from {{ with_suppression('current_cells', keys, 'citizens', ['housed'], groups) }}
+),
+
+past_cells as (
+    -- a row the reference date hides is hidden at every month end too (no cohort years there)
+    select p.*, coalesce(c.is_suppressed, true) as now_hidden
+    from dated as p
+    left join suppressed_current as c using (municipality_code, dimension, dimension_value)
+    where not p.is_current
+),
+
+suppressed_past as (
+    select * exclude (now_hidden)
+    from {{ with_suppression('past_cells', keys, 'citizens', ['housed'],
+                             breakdown_groups(['reference_date'], ['first_stay_type']), primary='now_hidden') }}
+),
+
 suppressed as (
-    select * from {{ with_suppression('summary', ['municipality_code', 'dimension', 'dimension_value'], 'citizens', ['housed'],
-                                      breakdown_groups([], ['first_stay_type', 'cohort_year'])) }}
+    select * from suppressed_current
+    union all by name
+    select * from suppressed_past
 )
 
 select
+    reference_date,
+    is_current,
     municipality_code,
     dimension,
     dimension_value,
