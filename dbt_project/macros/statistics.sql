@@ -122,17 +122,6 @@
 {% endmacro %}
 
 
-{# S(t) at time `at` from a KM curve relation: the last step at or before `at`. #}
-{% macro km_at(curve, group_columns, at, column='survival') %}
-(
-    select {{ group_columns | join(', ') }}, arg_max({{ column }}, t) as value
-    from {{ curve }}
-    where t <= {{ at }}
-    group by all
-)
-{% endmacro %}
-
-
 {#
   A spell's time to an event step as it was known on date `d` (int_spell_events, kpis.md §2):
   days to the event if it came by d and before the spell ended, otherwise to the end of
