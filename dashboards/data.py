@@ -363,7 +363,7 @@ def passive_breakdown(municipality: str, date, variant: str, dimension: str, *,
                is_suppressed
         from marts.kpi_passive_citizens
         where variant = ? and municipality_code = ? and reference_date = ? and dimension = ?
-        order by passive_share desc nulls last""", [variant, municipality, date, dimension])
+        order by passive_share desc nulls last, dimension_value""", [variant, municipality, date, dimension])
 
 
 def passive_trend(municipality: str, variant: str, team: str | None = None, *,
@@ -657,7 +657,7 @@ def quarantine_reasons(*, scope: Scope | None = None) -> pl.DataFrame:
     _who(scope).require_admin()
     return query("""
         select entity as "Entitet", path as "Fil", column_name as "Kolonne", reason_da as "Årsag", rejected as "Rækker"
-        from marts.dq_quarantine_reasons order by rejected desc""")
+        from marts.dq_quarantine_reasons order by rejected desc, entity, path, column_name, reason_da""")
 
 
 def dq_labels(*, scope: Scope | None = None) -> dict[str, str]:

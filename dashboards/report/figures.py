@@ -197,7 +197,7 @@ class Publication:
                    at_or_under_cap, caseload_cap, is_suppressed
             from marts.kpi_caseload as c left join reference.ref_kommuner as k using (municipality_code)
             where (? = 'ALLE' or municipality_code = ?) and reference_date = ?
-            order by municipality_code, team_name, initials""", [municipality, municipality, day])
+            order by municipality_code, team_name, initials, caseworker_id""", [municipality, municipality, day])
 
     def exit_reasons(self, municipality: str, day: date, period: str, target_group: str = "2.11") -> list[dict]:
         return self.rows("""
@@ -261,10 +261,10 @@ class Publication:
                    max(extract_date) filter (where status = 'loaded') as newest_extract
             from marts.dq_files""")
         by_status = self.rows("""
-            select status_da, count(*) as files from marts.dq_files group by all order by files desc""")
+            select status_da, count(*) as files from marts.dq_files group by all order by files desc, status_da""")
         reasons = self.rows("""
             select reason_da, sum(rejected) as rejected from marts.dq_quarantine_reasons
-            group by all order by rejected desc""")
+            group by all order by rejected desc, reason_da""")
         incomplete = self.rows("""
             select source, extract_date, entities_missing from marts.dq_extracts
             where not is_complete order by extract_date desc, source""")
