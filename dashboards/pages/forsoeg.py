@@ -95,7 +95,7 @@ def _experiment(df, experiment_id: str):
         target = ("" if r["target_value"] is None else
                   f"{r['target_operator'].replace('<=', '≤').replace('>=', '≥')} {c.value(r['target_value'], unit)}")
         met = status(r)
-        diff = (c.SUPPRESSED if sup else
+        diff = (c.HIDDEN_FIGURE if sup else
                 "–" if r["difference"] is None else
                 (c.number(r["difference"] * 100, 1) + " pp" if unit == "andel" else
                  c.number(r["difference"], 1) + (" dage" if unit == "dage" else "")))
@@ -105,9 +105,9 @@ def _experiment(df, experiment_id: str):
         arm_ci = wilson(r["indsats_value"], r["indsats_n"]) if unit == "andel" and not sup else None
         shown.append({"Nøgletal": r["name_da"] or "(uden navn)", "Opgjort pr.": c.date_da(r["period_end"]),
                       "Indsats, n": c.SUPPRESSED if sup or r["indsats_n"] is None else c.number(r["indsats_n"]),
-                      "Indsats": c.SUPPRESSED if sup else c.value(r["indsats_value"], unit),
+                      "Indsats": c.HIDDEN_FIGURE if sup else c.value(r["indsats_value"], unit),
                       "Kontrol, n": c.SUPPRESSED if sup or r["kontrol_n"] is None else c.number(r["kontrol_n"]),
-                      "Kontrol": c.SUPPRESSED if sup else c.value(r["kontrol_value"], unit),
+                      "Kontrol": c.HIDDEN_FIGURE if sup else c.value(r["kontrol_value"], unit),
                       "Indsats, 95 %-interval": f"{c.pct(arm_ci[0])} til {c.pct(arm_ci[1])}" if arm_ci else "",
                       "Forskel": diff, "Forskel, 95 %-interval": ci, "Forskellen": difference_text(r),
                       "Mål (indsatsgruppen)": target, "Status": met})
