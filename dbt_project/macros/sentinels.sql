@@ -16,6 +16,16 @@
     select reference_date from {{ ref('int_reference_dates') }} where is_current
 {%- endmacro %}
 
+{# The dates the Kaplan–Meier marts are measured on: the month ends of the last var
+   time_to_event_history_months before the reference date, and (with_current) the reference date. #}
+{% macro time_to_event_dates(with_current=false) -%}
+    select d.reference_date, d.is_current
+    from {{ ref('int_reference_dates') }} as d
+    where {{ 'd.is_current or' if with_current else 'not d.is_current and' }}
+        d.reference_date >= (select reference_date from {{ ref('int_reference_dates') }} where is_current)
+                            - interval {{ var('time_to_event_history_months') }} month
+{%- endmacro %}
+
 {#
   Months as days, one convention everywhere: a month is 365.25 / 12 = 30.4375 days, and a
   follow-up of m months ends on day floor(m * 30.4375) (6, 12, 24 months: 182, 365, 730 days).

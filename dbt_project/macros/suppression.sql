@@ -164,3 +164,17 @@
     inner join _final as f using (_row)
 )
 {% endmacro %}
+
+
+{#
+  The past month ends of a dated mart (rows of `dated` with is_current false), each with
+  now_hidden: whether the reference date hides the same municipality, dimension and value (or
+  does not publish it), for with_suppression(..., primary='now_hidden'), so that a month end's
+  row gives back nothing the current rows hide.
+#}
+{% macro past_rows_hidden_as_now(dated, suppressed_current) %}
+    select p.*, coalesce(c.is_suppressed, true) as now_hidden
+    from {{ dated }} as p
+    left join {{ suppressed_current }} as c using (municipality_code, dimension, dimension_value)
+    where not p.is_current
+{% endmacro %}

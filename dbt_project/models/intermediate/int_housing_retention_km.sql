@@ -14,10 +14,7 @@ reference as (
 ),
 
 history_dates as (
-    select d.reference_date
-    from {{ ref('int_reference_dates') }} as d, reference as r
-    where not d.is_current
-      and d.reference_date >= r.reference_date - interval {{ var('time_to_event_history_months') }} month
+    {{ time_to_event_dates() }}
 ),
 
 past_homes as (

@@ -42,10 +42,7 @@ suppressed_current as (
 past_cells as (
     -- a row the reference date hides is hidden at every month end too (no cohort years there:
     -- int_housing_retention_km)
-    select p.*, coalesce(c.is_suppressed, true) as now_hidden
-    from dated as p
-    left join suppressed_current as c using (municipality_code, dimension, dimension_value)
-    where not p.is_current
+    {{ past_rows_hidden_as_now('dated', 'suppressed_current') }}
 ),
 
 suppressed_past as (

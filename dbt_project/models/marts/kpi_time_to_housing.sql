@@ -11,10 +11,7 @@ with reference as (
 ),
 
 dates as (
-    select d.reference_date, d.is_current
-    from {{ ref('int_reference_dates') }} as d, reference as r
-    where d.is_current
-       or d.reference_date >= r.reference_date - interval {{ var('time_to_event_history_months') }} month
+    {{ time_to_event_dates(with_current=true) }}
 ),
 
 spells as (
@@ -75,10 +72,7 @@ suppressed_current as (
 
 past_cells as (
     -- a row the reference date hides is hidden at every month end too (no cohort years there)
-    select p.*, coalesce(c.is_suppressed, true) as now_hidden
-    from dated as p
-    left join suppressed_current as c using (municipality_code, dimension, dimension_value)
-    where not p.is_current
+    {{ past_rows_hidden_as_now('dated', 'suppressed_current') }}
 ),
 
 suppressed_past as (
