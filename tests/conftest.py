@@ -176,17 +176,44 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 """
 
 
+def wait(driver, timeout: float):
+    """WebDriverWait that also retries when an element it read was replaced meanwhile (Dash
+    re-renders a page's content under the test: a stale element is no failure, only a retry)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def gone(element):
+    """A wait condition: the element has left the document. Chromium sometimes answers a
+    question about a replaced node with 'Node with given id does not belong to the document'
+    instead of the stale-element error; both mean the node is gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def condition(_driver) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+    return condition
+
+
 def sign_in(driver, served: dict, name: str = "admin", password: str = PASSWORD):
     """Sign in through the login page as a person does; returns once the dashboard shows."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.delete_all_cookies()
     driver.get(served["url"] + "/login")
     driver.find_element(By.ID, "login-user").send_keys(name)
     driver.find_element(By.ID, "login-password").send_keys(password)
     driver.find_element(By.ID, "login-submit").click()
-    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "whoami") or d.find_elements(By.ID, "login-error"))
+    wait(driver, 30).until(lambda d: d.find_elements(By.ID, "whoami") or d.find_elements(By.ID, "login-error"))
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboards import components as c
-from tests.conftest import screenshot
+from tests.conftest import gone, screenshot, wait
 
 pytestmark = pytest.mark.browser
 
@@ -53,9 +52,9 @@ def published_data(served, scope=None):
 
 def open_page(browser, served, path: str, content_id: str):
     browser.get(served["url"] + path)
-    wait = WebDriverWait(browser, 30)
-    wait.until(lambda d: d.find_element(By.ID, content_id).find_elements(By.XPATH, "./*"))
-    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-dash-is-loading='true']"))
+    waiting = wait(browser, 30)
+    waiting.until(lambda d: d.find_element(By.ID, content_id).find_elements(By.XPATH, "./*"))
+    waiting.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-dash-is-loading='true']"))
     return browser.find_element(By.ID, content_id)
 
 
@@ -119,7 +118,7 @@ def test_each_overview_card_equals_its_pages_headline_and_names_its_population(s
 def choose(browser, dropdown_id: str, text: str):
     """Pick an option of a Dash dropdown as a person does: open it, click the option."""
     browser.find_element(By.ID, dropdown_id).click()
-    option = WebDriverWait(browser, 10).until(lambda d: next(
+    option = wait(browser, 10).until(lambda d: next(
         (o for o in d.find_elements(By.CSS_SELECTOR, "[role='option']") if text in o.text), None))
     option.click()
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
@@ -133,15 +132,18 @@ def test_filters_change_the_figures_and_persist_across_pages(served_dashboard, b
         varde_summary = data.caseload_summary("573", data.current_date())
     assert everyone != varde
     choose(browser, "f-kommune", "Varde")
-    WebDriverWait(browser, 20).until(
-        lambda d: d.find_element(By.ID, "kpi-SAGSSTAMME").text == c.value(varde, "sager"))
-    # the filter is kept when the reader moves on
-    browser.find_element(By.ID, "nav-sagsstammer").click()
-    content = WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "caseload-summary")))
-    assert "Varde" in browser.find_element(By.ID, "f-kommune").text
-    first = varde_summary.row(0, named=True)
-    assert c.number(first["avg_cases_per_caseworker"], 1) in content.text
-    choose(browser, "f-kommune", "Alle kommuner")
+    try:
+        wait(browser, 20).until(
+            lambda d: d.find_element(By.ID, "kpi-SAGSSTAMME").text == c.value(varde, "sager"))
+        # the filter is kept when the reader moves on
+        browser.find_element(By.ID, "nav-sagsstammer").click()
+        wait(browser, 20).until(ec.presence_of_element_located((By.ID, "caseload-summary")))
+        assert "Varde" in browser.find_element(By.ID, "f-kommune").text
+        first = varde_summary.row(0, named=True)
+        wait(browser, 20).until(
+            lambda d: c.number(first["avg_cases_per_caseworker"], 1) in d.find_element(By.ID, "caseload-summary").text)
+    finally:  # the filter persists in the session: put it back for the other tests
+        choose(browser, "f-kommune", "Alle kommuner")
 
 
 def read_download_csv(path) -> tuple[dict[str, str], pl.DataFrame]:
@@ -239,7 +241,7 @@ def test_a_download_follows_the_page_s_own_choice(served_dashboard, browser):
     button = browser.find_element(By.CSS_SELECTOR, "button[id*='passive_trend'][id*='csv']")
     click(browser, "#passive-variant input[value='anciennitet_1_aar']")
     try:
-        WebDriverWait(browser, 20).until(ec.staleness_of(button))
+        wait(browser, 20).until(gone(button))
         _, csv = read_download_csv(fresh_download(browser, "passive_trend", "csv"))
         assert [danish_number(x) for x in csv["Andel passive"]] == pytest.approx(expected["passive_share"].to_list())
     finally:  # the choice persists in the session: put it back for the other tests
@@ -285,7 +287,7 @@ def test_every_page_declares_its_filters_and_says_why_the_others_do_not_apply():
 def test_every_page_shows_its_filter_contract_in_the_browser(served_dashboard, browser):
     for path, (honoured, reasons) in contracts().items():
         open_page(browser, served_dashboard, path, PAGES[path])
-        WebDriverWait(browser, 10).until(lambda d, r=reasons: all(
+        wait(browser, 10).until(lambda d, r=reasons: all(
             d.find_element(By.ID, f"{c.FILTERS[n][0]}-reason").text == r[n] for n in r))
         for name, (dropdown, _) in c.FILTERS.items():
             element = browser.find_element(By.ID, dropdown)
@@ -406,7 +408,7 @@ def test_target_groups_are_sorted_by_number(served_dashboard):
 def test_pages_are_danish_with_the_danish_plotly_locale(served_dashboard, browser):
     open_page(browser, served_dashboard, "/passive", "passive-content")
     assert browser.execute_script("return document.documentElement.lang") == "da"
-    button = WebDriverWait(browser, 30).until(  # Plotly itself loads after the page's content
+    button = wait(browser, 30).until(  # Plotly itself loads after the page's content
         lambda d: d.find_element(By.CSS_SELECTOR, "#passive-trend .modebar-btn[data-title]"))
     assert button.get_attribute("data-title") == "Hent figuren som png"
     ticks = [t.get_attribute("textContent")
@@ -461,7 +463,7 @@ def test_a_stale_publication_is_said_on_every_page_and_helse_answers_503(served_
         try:
             for path, content_id in PAGES.items():  # the session is shared: same accounts, same key
                 open_page(browser, stale, path, content_id)
-                banner = WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "stale-banner"))
+                banner = wait(browser, 20).until(lambda d: d.find_element(By.ID, "stale-banner"))
                 assert "31-10-2026" in banner.text and "Kontakt driften" in banner.text, path
                 if path in ("/", "/datakvalitet"):
                     screenshot(browser, "forældet-" + (path.strip("/") or "overblik"))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import PASSWORD, screenshot, sign_in
+from tests.conftest import PASSWORD, screenshot, sign_in, wait
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.browser
 def _login_page(browser, served):
     browser.delete_all_cookies()
     browser.get(served["url"] + "/")
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "login-form"))
+    wait(browser, 20).until(lambda d: d.find_elements(By.ID, "login-form"))
     return browser
 
 
@@ -42,7 +41,7 @@ def _try(browser, name: str, password: str) -> str:
     browser.find_element(By.ID, "login-password").send_keys(password)
     browser.execute_script("document.documentElement.dataset.submitted = '1';")
     browser.find_element(By.ID, "login-submit").click()
-    return WebDriverWait(browser, 20).until(_answer_error)
+    return wait(browser, 20).until(_answer_error)
 
 
 def test_signing_in_and_out(served_dashboard, browser):
@@ -52,17 +51,17 @@ def test_signing_in_and_out(served_dashboard, browser):
         assert "Brugernavn" in browser.page_source and "Adgangskode" in browser.page_source
         screenshot(browser, "login")
         sign_in(browser, served_dashboard, "leder573")
-        WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#cards .kpi-card"))
+        wait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#cards .kpi-card"))
         assert browser.find_element(By.ID, "whoami").text == "leder573 · Leder"
         assert "Varde" in browser.find_element(By.ID, "f-kommune").text
         assert not browser.find_elements(By.ID, "nav-revision")  # not an administrator
         cookie = browser.get_cookie("kpi_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         browser.find_element(By.ID, "logout").click()
-        WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "logged-out"))
+        wait(browser, 20).until(lambda d: d.find_elements(By.ID, "logged-out"))
         assert browser.find_element(By.ID, "logged-out").text == "Du er logget ud."
         browser.get(served_dashboard["url"] + "/passive")  # signed out: back to the login page
-        WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "login-form"))
+        wait(browser, 20).until(lambda d: d.find_elements(By.ID, "login-form"))
         assert "/login" in browser.current_url
     finally:
         sign_in(browser, served_dashboard)  # the other browser tests read as an administrator

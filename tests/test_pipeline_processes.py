@@ -15,7 +15,7 @@ import duckdb
 import psutil
 import pytest
 
-from tests.conftest import REPO, make_landing, refresh_env, run_refresh, serve
+from tests.conftest import REPO, free_port, make_landing, refresh_env, run_refresh, serve
 
 
 def _new_extract(data_dir, tmp_path, seed=3):
@@ -26,12 +26,20 @@ def _new_extract(data_dir, tmp_path, seed=3):
         shutil.copy(f, data_dir / "landing" / f.parent.name / f.name)
 
 
-@pytest.fixture()
-def published(tmp_path):
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    data = tmp_path_factory.mktemp("first-build") / "data"
     make_landing(data / "landing", 3000, seed=3)
     first = run_refresh(data)
     assert first.returncode == 0, first.stderr[-2000:]
+    return data
+
+
+@pytest.fixture()
+def published(first_build, tmp_path):
+    """A data folder with one published build, each test its own copy (they deliver, kill, fail)."""
+    data = tmp_path / "data"
+    shutil.copytree(first_build, data, symlinks=True)
     return data
 
 
@@ -179,3 +187,39 @@ def test_make_refresh_prints_a_line_per_step_and_the_whole_log_stays_in_dagsters
                              env=refresh_env(data), capture_output=True, text=True, timeout=900)
     assert verbose.returncode == 0, verbose.stderr[-2000:]
     assert " - DEBUG - " in verbose.stderr and "STEP_SUCCESS" in verbose.stderr
+
+
+def _make_serve_health(data, landing) -> tuple[int, str]:
+    """`make serve` as `make run` ends, against `data`; /helse's status code and status."""
+    import urllib.error
+
+    port = free_port()
+    env = {**refresh_env(data), "MAKEFLAGS": ""}
+    env.pop("KPI_MAX_EXTRACT_AGE_DAYS", None)
+    proc = subprocess.Popen(["make", "--no-print-directory", "serve", f"LANDING={landing}", f"PORT={port}"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/helse", timeout=2) as r:
+                    return r.status, json.loads(r.read())["status"]
+            except urllib.error.HTTPError as e:
+                return e.code, json.loads(e.read())["status"]
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.2)
+        pytest.fail("make serve never answered")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def test_make_serve_calls_demo_data_fresh_and_real_exports_of_the_same_age_stale(served_dashboard):
+    """The demo's extract is a fixed date weeks back: `make run` on a fresh clone showed a stale
+    banner on every page and /helse 503. Served from a demo landing zone (the generator's
+    .generator folder), its age is accepted; from any other landing zone it is not."""
+    data = served_dashboard["data"]
+    assert (data / "landing" / ".generator").is_dir()
+    assert _make_serve_health(data, data / "landing") == (200, "ok")
+    assert _make_serve_health(data, data / "no-such-landing") == (503, "forældet")

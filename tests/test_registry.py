@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO, make_landing, run_refresh, screenshot, serve, sign_in
+from tests.conftest import REPO, make_landing, run_refresh, screenshot, serve, sign_in, wait
 from transforms.publication import current_build, open_build, publish
 
 DEADLINE = "deadline_first_meeting_days: 14"
@@ -109,7 +109,6 @@ def test_the_overblik_cards_show_the_new_targets_in_a_browser(rebuilt):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     _, _, data = rebuilt
     opts = webdriver.ChromeOptions()
@@ -124,7 +123,7 @@ def test_the_overblik_cards_show_the_new_targets_in_a_browser(rebuilt):
             driver.get(served["url"] + "/")
             target = {}
             for code in ("PASSIV_ANDEL", "TID_FOERSTE_SAMTALE"):
-                card = WebDriverWait(driver, 60).until(lambda d, c=code: d.find_element(By.ID, f"card-{c}"))
+                card = wait(driver, 60).until(lambda d, c=code: d.find_element(By.ID, f"card-{c}"))
                 target[code] = card.find_element(By.CLASS_NAME, "kpi-target").text
             screenshot(driver, "registry_overblik")
         finally:
