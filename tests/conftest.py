@@ -252,18 +252,16 @@ def screenshot(driver, name: str) -> Path:
 # --- a demo publication for the statistics and disclosure tests --------------------------------
 
 @pytest.fixture(scope="session")
-def demo_publication(tmp_path_factory):
-    """Demo data for both municipalities (3,000 citizens), one real refresh, and a read-only
-    connection to the warehouse that refresh built: the marts it published, and the intermediate
-    models behind them (the publication itself holds only marts and reference)."""
+def demo_publication(served_dashboard):
+    """A read-only connection to the working warehouse the served demo's refresh built (3,000
+    citizens of both municipalities): the marts it published, and the intermediate models behind
+    them (the publication itself holds only marts and reference). One demo build serves the
+    browser, statistics, disclosure and report tests: nothing writes it after its refresh."""
     import duckdb
 
     from transforms.publication import current_build
 
-    data = tmp_path_factory.mktemp("demo_publication")
-    make_landing(data / "landing", 3000)
-    refresh = run_refresh(data)
-    assert refresh.returncode == 0, refresh.stderr[-3000:]
+    data = served_dashboard["data"]
     assert current_build(data / "warehouse" / "published") is not None
     con = duckdb.connect(str(data / "warehouse" / "working.duckdb"), read_only=True)
     yield con

@@ -19,7 +19,7 @@ from dashboards.scope import Forbidden, Scope
 from orchestration.assets.reports import quarter_due
 from orchestration.definitions import defs
 from orchestration.resources import WarehouseResource
-from tests.conftest import OUTPUT, REPO, make_landing, signed_in
+from tests.conftest import OUTPUT, REPO, signed_in
 from tests.reference import varde_2017
 from transforms.publication import current_build, open_build
 
@@ -74,11 +74,10 @@ def rows_of(con, sql, params=()) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """Demo data (Varde and Tårnby) through the real refresh, and 573's report for 2026K3."""
-    data = tmp_path_factory.mktemp("report-demo")
-    make_landing(data / "landing", 3000, bad_rate=0.001)
-    con = build(data)
+def demo(served_dashboard):
+    """The served demo (Varde and Tårnby, one real refresh), and 573's report for 2026K3."""
+    data = served_dashboard["data"]
+    con = open_build(current_build(data / "warehouse" / "published")[1])
     paths = WarehouseResource(data_dir=str(data)).paths
     # the refresh itself renders no report; the sensor then asks for the new quarter's reports
     assert not (data / "reports").exists() or not any((data / "reports").iterdir())
