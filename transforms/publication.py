@@ -53,6 +53,13 @@ class DataPaths:
         return self.root / "warehouse" / "working.duckdb"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder for this data folder's builds: compiled SQL, run results, dbt.log and
+        the partial-parse cache that spares each refresh a full parse. One folder, reused by every
+        run (the refresh lock lets one run at a time), instead of a new one per run."""
+        return self.root / "warehouse" / "dbt"
+
+    @property
     def published(self) -> Path:
         """Finished, read-only builds for the dashboard, and the pointer to the current one."""
         return self.root / "warehouse" / "published"
