@@ -57,6 +57,43 @@ def messy_landing(tmp_path_factory) -> tuple[Path, dict]:
     return out, manifest
 
 
+# --- builds through the real refresh job, in this process ------------------------------------------
+
+def run_job(name: str, data_dir: Path) -> None:
+    """One of the Dagster jobs (orchestration.definitions) on data_dir, in this process."""
+    from orchestration.definitions import defs
+    from orchestration.resources import WarehouseResource
+
+    result = defs.resolve_job_def(name).execute_in_process(
+        resources={"warehouse": WarehouseResource(data_dir=str(data_dir))}, raise_on_error=False)
+    assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
+
+
+def build(data_dir: Path):
+    """The whole refresh job on data_dir; a read-only connection to the publication it made."""
+    from transforms.publication import current_build, open_build
+
+    run_job("refresh", data_dir)
+    return open_build(current_build(data_dir / "warehouse" / "published")[1])
+
+
+@pytest.fixture(scope="session")
+def varde_builds(tmp_path_factory):
+    """The Varde reference data (tests/reference/varde_2017.py) built by the real pipeline twice:
+    after the October extract and after the November one: (October publication, November
+    publication, data folder). The KPI and report tests read it; only reports are added to it."""
+    from tests.reference import varde_2017
+
+    data = tmp_path_factory.mktemp("varde")
+    varde_2017.write(data / "landing")
+    october = build(data)
+    varde_2017.write_november(data / "landing")
+    november = build(data)
+    yield october, november, data
+    october.close()
+    november.close()
+
+
 # --- a served dashboard and a real browser ------------------------------------------------------
 
 def free_port() -> int:

@@ -11,37 +11,10 @@ import duckdb
 import pytest
 
 from dashboards.scope import Scope
-from orchestration.definitions import defs
-from orchestration.resources import WarehouseResource
-from tests.conftest import EXTRACT, make_landing
+from tests.conftest import EXTRACT, build, make_landing
 from tests.reference import varde_2017
-from transforms.publication import current_build, open_build
 
 ADMIN = Scope("test", "admin", frozenset({"*"}))  # the dashboard's queries read as a signed-in person
-
-
-def build(data_dir) -> duckdb.DuckDBPyConnection:
-    """Run the whole refresh job on data_dir and open the publication it made."""
-    job = defs.resolve_job_def("refresh")
-    result = job.execute_in_process(resources={"warehouse": WarehouseResource(data_dir=str(data_dir))},
-                                    raise_on_error=False)
-    failed = [e.message for e in result.all_events if e.is_failure]
-    assert result.success, failed[:3]
-    return open_build(current_build(data_dir / "warehouse" / "published")[1])
-
-
-@pytest.fixture(scope="module")
-def varde_builds(tmp_path_factory):
-    """The Varde reference data built by the real pipeline, twice: after the October extract and
-    after the November one: (October publication, November publication, data folder)."""
-    data = tmp_path_factory.mktemp("varde")
-    varde_2017.write(data / "landing")
-    october = build(data)
-    varde_2017.write_november(data / "landing")
-    november = build(data)
-    yield october, november, data
-    october.close()
-    november.close()
 
 
 @pytest.fixture(scope="module")

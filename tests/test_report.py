@@ -11,32 +11,18 @@ import subprocess
 import sys
 from datetime import date
 
-import duckdb
 import pytest
 
 from dashboards.report import Publication, fmt
 from dashboards.scope import Forbidden, Scope
 from orchestration.assets.reports import quarter_due
-from orchestration.definitions import defs
 from orchestration.resources import WarehouseResource
-from tests.conftest import OUTPUT, REPO, signed_in
+from tests.conftest import OUTPUT, REPO, run_job, signed_in
 from tests.reference import varde_2017
 from transforms.publication import current_build, open_build
 
 pytestmark = pytest.mark.slow
 QUARTER_END = date(2026, 9, 30)  # the demo data's last complete quarter (extract 31-10-2026)
-
-
-def run_job(name: str, data_dir) -> None:
-    result = defs.resolve_job_def(name).execute_in_process(
-        resources={"warehouse": WarehouseResource(data_dir=str(data_dir))}, raise_on_error=False)
-    assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
-
-
-def build(data_dir) -> duckdb.DuckDBPyConnection:
-    """The whole refresh job on data_dir; its publication, read-only."""
-    run_job("refresh", data_dir)
-    return open_build(current_build(data_dir / "warehouse" / "published")[1])
 
 
 def make_report(data_dir, *args) -> subprocess.CompletedProcess:
@@ -93,14 +79,10 @@ def demo(served_dashboard):
 
 
 @pytest.fixture(scope="module")
-def varde(tmp_path_factory):
-    """The Varde reference set (October extract, then November's), built once: reference date 30-11-2017."""
-    data = tmp_path_factory.mktemp("report-varde")
-    varde_2017.write(data / "landing")
-    varde_2017.write_november(data / "landing")
-    con = build(data)
-    yield data, con
-    con.close()
+def varde(varde_builds):
+    """The Varde reference set after the October and November extracts: reference date 30-11-2017."""
+    _, november, data = varde_builds
+    return data, november
 
 
 def test_the_demo_report_shows_the_marts_headlines_caseloads_and_exit_tables(demo):
