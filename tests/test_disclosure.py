@@ -417,3 +417,47 @@ def test_no_hidden_value_is_recovered_by_interval_reasoning_over_the_published_m
 def test_no_hidden_exit_reason_is_recovered_by_interval_reasoning(published):
     recovered = [(k, how) for k, how in attack(published).recovered(intervals=True) if k[0] == "exit"]
     assert recovered == [], f"{len(recovered)} hidden values recovered, e.g. {recovered[:5]}"
+
+
+# Known gap (issue 12): periods against each other. A quarter or year to date is published at every
+# month end, so two consecutive ones differ by exactly the month between them: where both are
+# published and that month is hidden, the subtraction gives it back (Varde: 32 ended in the year to
+# 30 November 2017, 28 to 31 October, so November's hidden 4). The attack above links each period to
+# its months but skips components too large to solve whole, so it does not see this. Closing it at
+# every month end without changing a published past figure would hide figures the reference tables
+# show (Varde's 9 target-group changes of January–October); it needs a decision on the spec.
+@pytest.mark.xfail(strict=True, reason="consecutive quarters-to-date and years-to-date give hidden months back")
+def test_no_hidden_month_is_one_period_to_date_minus_the_one_a_month_earlier(published):
+    recovered = rows(published, """
+        with levels as (
+            select distinct period, period_start, period_end, municipality_code, target_group, 'cell' as level,
+                   exit_reason, new_target_group, spells as value
+            from marts.kpi_exit_reasons
+            union all
+            select distinct period, period_start, period_end, municipality_code, target_group, 'reason',
+                   exit_reason, null, reason_spells
+            from marts.kpi_exit_reasons
+            union all
+            select distinct period, period_start, period_end, municipality_code, target_group, 'target_group',
+                   null, null, ended_spells
+            from marts.kpi_exit_reasons
+        )
+        select now.period, now.period_end, now.municipality_code, now.target_group, now.level,
+               now.exit_reason, now.new_target_group, now.value - before.value as month_value
+        from levels as now
+        inner join levels as before
+            on before.period = now.period and before.period_start = now.period_start
+            and before.period_end = last_day(now.period_end - interval 1 month)
+            and (before.municipality_code, before.target_group, before.level)
+                = (now.municipality_code, now.target_group, now.level)
+            and before.exit_reason is not distinct from now.exit_reason
+            and before.new_target_group is not distinct from now.new_target_group
+        inner join levels as month
+            on month.period = 'maaned' and month.period_end = now.period_end
+            and (month.municipality_code, month.target_group, month.level)
+                = (now.municipality_code, now.target_group, now.level)
+            and month.exit_reason is not distinct from now.exit_reason
+            and month.new_target_group is not distinct from now.new_target_group
+        where now.period in ('kvartal', 'aar_til_dato')
+          and now.value is not null and before.value is not null and month.value is null""")
+    assert recovered == [], f"{len(recovered)} hidden months given back, e.g. {recovered[:3]}"

@@ -95,7 +95,8 @@ def test_varde_exit_reasons_of_january_to_october_2017_after_a_november_extract_
         select period, max(ended_spells) from marts.kpi_exit_reasons
         where period_end = date '2017-11-30' and is_current and municipality_code = '573'
           and target_group = '2.11' and period in ('aar_til_dato', 'maaned') group by 1""").fetchall())
-    assert november == {"aar_til_dato": 28 + len(varde_2017.NOVEMBER_EXITS), "maaned": None}  # 4 < 5: hidden
+    # 4 < 5: the month is hidden, but 32 - 28 gives it back (issue 12, the strict xfail in test_disclosure.py)
+    assert november == {"aar_til_dato": 28 + len(varde_2017.NOVEMBER_EXITS), "maaned": None}
     # what is about fewer than five citizens does not leave the warehouse
     hidden = varde.execute(f"""
         select exit_reason, new_target_group, spells, reason_share, is_suppressed from marts.kpi_exit_reasons
