@@ -61,12 +61,14 @@ report: install system-deps
 
 # Generated demo data is a fixed snapshot (extract 31-10-2026), not a nightly delivery: served from
 # a demo landing zone, the freshness check accepts its age instead of calling every page stale.
-DEMO_FRESHNESS := $(if $(wildcard $(LANDING)/.generator),KPI_MAX_EXTRACT_AGE_DAYS=$${KPI_MAX_EXTRACT_AGE_DAYS:-100000})
-
+# (Decided when serve starts: in `make run` the landing zone is filled after make has read this file.)
 serve: install
 	@echo "Dashboard: http://$(HOST):$(PORT)  (Ctrl-C stops it)"
-	@$(if $(DEMO_FRESHNESS),echo "Demo data (a fixed snapshot): the dashboard does not call its age stale")
-	$(DEMO_FRESHNESS) $(BIN)/gunicorn --bind $(HOST):$(PORT) -c dashboards/gunicorn_conf.py --access-logfile - dashboards.app:server
+	@if [ -d "$(LANDING)/.generator" ]; then \
+	  echo "Demo data (a fixed snapshot): the dashboard does not call its age stale"; \
+	  export KPI_MAX_EXTRACT_AGE_DAYS=$${KPI_MAX_EXTRACT_AGE_DAYS:-100000}; \
+	fi; \
+	exec $(BIN)/gunicorn --bind $(HOST):$(PORT) -c dashboards/gunicorn_conf.py --access-logfile - dashboards.app:server
 
 ## make test: the whole suite, browser tests included
 test: install system-deps system-test-deps

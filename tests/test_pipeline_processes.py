@@ -189,18 +189,19 @@ def test_make_refresh_prints_a_line_per_step_and_the_whole_log_stays_in_dagsters
     assert " - DEBUG - " in verbose.stderr and "STEP_SUCCESS" in verbose.stderr
 
 
-def _make_serve_health(data, landing) -> tuple[int, str]:
-    """`make serve` as `make run` ends, against `data`; /helse's status code and status."""
+def _make_serve_health(data, landing, *targets: str) -> tuple[int, str]:
+    """`make <targets> serve` as `make run` ends, against `data`; /helse's status code and status."""
     import urllib.error
 
     port = free_port()
     env = {**refresh_env(data), "MAKEFLAGS": ""}
     env.pop("KPI_MAX_EXTRACT_AGE_DAYS", None)
-    proc = subprocess.Popen(["make", "--no-print-directory", "serve", f"LANDING={landing}", f"PORT={port}"],
+    proc = subprocess.Popen(["make", "--no-print-directory", *targets, "serve", f"LANDING={landing}", f"PORT={port}",
+                             "DEMO_ARGS=--municipalities 573 --citizens 200 --seed 7"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     try:
-        for _ in range(150):
+        for _ in range(300):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/helse", timeout=2) as r:
                     return r.status, json.loads(r.read())["status"]
@@ -215,7 +216,7 @@ def _make_serve_health(data, landing) -> tuple[int, str]:
         proc.wait(timeout=20)
 
 
-def test_make_serve_calls_demo_data_fresh_and_real_exports_of_the_same_age_stale(served_dashboard):
+def test_make_serve_calls_demo_data_fresh_and_real_exports_of_the_same_age_stale(served_dashboard, tmp_path):
     """The demo's extract is a fixed date weeks back: `make run` on a fresh clone showed a stale
     banner on every page and /helse 503. Served from a demo landing zone (the generator's
     .generator folder), its age is accepted; from any other landing zone it is not."""
@@ -223,3 +224,6 @@ def test_make_serve_calls_demo_data_fresh_and_real_exports_of_the_same_age_stale
     assert (data / "landing" / ".generator").is_dir()
     assert _make_serve_health(data, data / "landing") == (200, "ok")
     assert _make_serve_health(data, data / "no-such-landing") == (503, "forældet")
+    # as in `make run`: the landing zone is empty when make starts and filled by demo-data
+    assert _make_serve_health(data, tmp_path / "empty-landing", "demo-data") == (200, "ok")
+    assert (tmp_path / "empty-landing" / ".generator").is_dir()
