@@ -11,14 +11,10 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 from dash import dash_table, dcc, html
 
-# Every chart's template, as plotly's default: naming it per figure (template="simple_white")
-# rebuilds and validates the whole template for each figure, 60 ms apiece; the default is built once.
-pio.templates.default = "simple_white"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 GOOD, BAD = "#009E73", "#D55E00"
 SUPPRESSED = "<5"  # a hidden count in a table
@@ -201,6 +197,8 @@ def display(df: pl.DataFrame, labels: dict[str, str] | None = None, codes: dict[
             cols[labels.get(name, name)] = texts
         elif name in codes:
             cols[labels.get(name, name)] = [None if v is None else codes[name].get(v, v) for v in s.to_list()]
+        elif s.dtype == pl.Date:  # most of an action list's cells: formatted by polars, not cell by cell
+            cols[labels.get(name, name)] = s.dt.strftime("%d-%m-%Y").to_list()
         else:
             cols[labels.get(name, name)] = [None if v is None else time_da(v) if isinstance(v, datetime) else
                                             date_da(v) if isinstance(v, date) else str(v) for v in s.to_list()]
@@ -283,24 +281,68 @@ def headline(kpi: dict, x, *, base=None, base_words: tuple[str, str] = ("borger"
 
 # --- charts ---------------------------------------------------------------------------------------
 
-def _layout(fig: go.Figure, title: str, y_title: str = "", percent: bool = False) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "font": {"size": 18}}, colorway=PALETTE,
-        font={"size": 15}, margin={"l": 60, "r": 20, "t": 60, "b": 50}, height=380,
-        legend={"orientation": "h", "y": -0.2}, separators=",.", yaxis_title=y_title,
-    )
-    if percent:
-        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+def _template() -> dict:
+    """plotly's simple_white, cut to what these charts use (layout, bars, scatter): a chart is a
+    plain dict with this template in it, so no figure is built or validated by plotly in Python
+    (that cost 50-400 ms a page) and a page's answer carries 1 KB of template a chart, not 9 KB."""
+    t = pio.templates["simple_white"].to_plotly_json()
+    layout = {k: v for k, v in t["layout"].items()
+              if k not in ("polar", "ternary", "coloraxis", "colorscale", "geo", "scene", "mapbox", "map", "colorway")}
+    return {"layout": layout, "data": {k: t["data"][k] for k in ("bar", "scatter")}}
+
+
+TEMPLATE = _template()
+
+
+def figure(traces: list[dict] | None = None, **layout) -> dict:
+    """A chart as the dict plotly.js draws: its traces, and its layout on the shared template."""
+    return {"data": list(traces or []), "layout": {"template": TEMPLATE, **layout}}
+
+
+def axis(fig: dict, name: str, **props) -> dict:
+    """Set properties of an axis ('xaxis', 'yaxis'); a title is given as text."""
+    if "title" in props:
+        title = props.pop("title")
+        props["title"] = {"text": title} if isinstance(title, str) else (title or {})
+    fig["layout"].setdefault(name, {}).update(props)
     return fig
 
 
-def target_line(fig: go.Figure, kpi: dict | None, *, vertical: bool = False) -> None:
+def _layout(fig: dict, title: str, y_title: str = "", percent: bool = False) -> dict:
+    fig["layout"].update(
+        title={"text": title, "font": {"size": 18}}, colorway=PALETTE,
+        font={"size": 15}, margin={"l": 60, "r": 20, "t": 60, "b": 50}, height=380,
+        legend={"orientation": "h", "y": -0.2}, separators=",.")
+    axis(fig, "yaxis", title=y_title)
+    if percent:
+        axis(fig, "yaxis", tickformat=".0%", rangemode="tozero")
+    return fig
+
+
+def rule(fig: dict, at: float, *, vertical: bool = False, colour: str = "#555", width: int = 2,
+         dash: str | None = None, label: str | None = None, font: dict | None = None) -> dict:
+    """A line across the whole plot at `at` (horizontal on the y axis, or vertical on the x axis),
+    optionally labelled at its end, as plotly's add_hline/add_vline draw it."""
+    line = {"color": colour, "width": width, **({"dash": dash} if dash else {})}
+    if vertical:
+        shape = {"type": "line", "x0": at, "x1": at, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+        note = {"x": at, "xanchor": "left", "xref": "x", "y": 1, "yanchor": "top", "yref": "y domain"}
+    else:
+        shape = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": at, "y1": at, "yref": "y"}
+        note = {"x": 1, "xanchor": "right", "xref": "x domain", "y": at, "yanchor": "bottom", "yref": "y"}
+    fig["layout"].setdefault("shapes", []).append({**shape, "line": line})
+    if label:
+        fig["layout"].setdefault("annotations", []).append(
+            {**note, "text": label, "showarrow": False, **({"font": font} if font else {})})
+    return fig
+
+
+def target_line(fig: dict, kpi: dict | None, *, vertical: bool = False) -> None:
     """The KPI's target as a visible dashed line, labelled with the target itself."""
     if not kpi or kpi.get("default_target") is None:
         return
-    add = fig.add_vline if vertical else fig.add_hline
-    add(kpi["default_target"], line_dash="dash", line_color="#333333", line_width=2,
-        annotation_text=f"Mål {target_text(kpi)}", annotation_font={"size": 13, "color": "#333333"})
+    rule(fig, kpi["default_target"], vertical=vertical, colour="#333333", width=2, dash="dash",
+         label=f"Mål {target_text(kpi)}", font={"size": 13, "color": "#333333"})
 
 
 def _dates(x) -> tuple[list, bool]:
@@ -314,8 +356,8 @@ def _dates(x) -> tuple[list, bool]:
 
 
 def line(x, ys: dict[str, list], title: str, percent: bool = False, target: dict | None = None,
-         y_title: str = "", bands: dict[str, tuple[list, list]] | None = None, x_title: str = "") -> go.Figure:
-    fig = go.Figure()
+         y_title: str = "", bands: dict[str, tuple[list, list]] | None = None, x_title: str = "") -> dict:
+    fig = figure()
     x, dated = _dates(x)
     hover_x = "%{x|%d-%m-%Y}" if dated else "%{x}"
     hover_y = "%{y:.1%}" if percent else "%{y:,.2f}"
@@ -323,46 +365,49 @@ def line(x, ys: dict[str, list], title: str, percent: bool = False, target: dict
         colour = PALETTE[i % len(PALETTE)]
         if bands and name in bands:
             low, high = bands[name]
-            fig.add_trace(go.Scatter(x=list(x) + list(x)[::-1], y=list(high) + list(low)[::-1], fill="toself",
-                                     fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip",
-                                     showlegend=False))
-        fig.add_trace(go.Scatter(x=list(x), y=list(y), name=name, mode="lines+markers", line={"color": colour},
-                                 hovertemplate=f"{hover_x}: {hover_y}<extra>{name}</extra>"))
+            fig["data"].append({"type": "scatter", "x": x + x[::-1], "y": list(high) + list(low)[::-1],
+                                "fill": "toself", "fillcolor": colour, "opacity": 0.15, "line": {"width": 0},
+                                "hoverinfo": "skip", "showlegend": False})
+        fig["data"].append({"type": "scatter", "x": x, "y": list(y), "name": name, "mode": "lines+markers",
+                            "line": {"color": colour}, "hovertemplate": f"{hover_x}: {hover_y}<extra>{name}</extra>"})
     target_line(fig, target)
     _layout(fig, title, y_title, percent)
     if dated:
-        fig.update_xaxes(type="date", tickformat="%b %Y", title=x_title or None)
+        axis(fig, "xaxis", type="date", tickformat="%b %Y", title=x_title or None)
     return fig
 
 
 def bars(categories, values: dict[str, list], title: str, percent: bool = False, target: dict | None = None,
          errors: dict[str, tuple[list, list]] | None = None, y_title: str = "",
-         suppressed: list[bool] | None = None, hover: list[str] | None = None) -> go.Figure:
+         suppressed: list[bool] | None = None, hover: list[str] | None = None) -> dict:
     """Bars by category; `hover` adds a line per bar to its tooltip (a caseworker's id)."""
-    fig = go.Figure()
+    fig = figure()
     cats = [str(c) for c in categories]
+    text = [SUPPRESSED if s else None for s in suppressed] if suppressed else [None] * len(cats)
     for i, (name, v) in enumerate(values.items()):
-        err = None
+        trace = {"type": "bar", "x": cats, "y": [0 if y is None else y for y in v], "name": name,
+                 "marker": {"color": PALETTE[i % len(PALETTE)]}, "text": text, "textposition": "outside",
+                 "hovertemplate": "%{x}: " + ("%{y:.1%}" if percent else "%{y:,.1f}")
+                 + ("<br>%{customdata}" if hover else "") + f"<extra>{name}</extra>"}
+        if hover is not None:
+            trace["customdata"] = list(hover)
         if errors and name in errors:
             low, high = errors[name]
-            err = {"type": "data", "symmetric": False,
-                   "array": [None if (h is None or y is None) else h - y for y, h in zip(v, high, strict=True)],
-                   "arrayminus": [None if (lo is None or y is None) else y - lo for y, lo in zip(v, low, strict=True)]}
-        text = [SUPPRESSED if (suppressed and suppressed[j]) else None for j in range(len(cats))]
-        fig.add_trace(go.Bar(x=cats, y=[0 if y is None else y for y in v], name=name, error_y=err,
-                             marker_color=PALETTE[i % len(PALETTE)], text=text, textposition="outside",
-                             customdata=hover, hovertemplate="%{x}: " + ("%{y:.1%}" if percent else "%{y:,.1f}")
-                             + ("<br>%{customdata}" if hover else "") + f"<extra>{name}</extra>"))
+            trace["error_y"] = {
+                "type": "data", "symmetric": False,
+                "array": [None if (h is None or y is None) else h - y for y, h in zip(v, high, strict=True)],
+                "arrayminus": [None if (lo is None or y is None) else y - lo for y, lo in zip(v, low, strict=True)]}
+        fig["data"].append(trace)
     target_line(fig, target)
-    fig = _layout(fig, title, y_title, percent)
-    fig.update_xaxes(type="category")
+    _layout(fig, title, y_title, percent)
+    axis(fig, "xaxis", type="category")
     return fig
 
 
 GRAPH_CONFIG = {"displaylogo": False, "locale": "da", "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
-def graph(fig: go.Figure, graph_id: str, download_key: str | None = None, *download_args: str):
+def graph(fig: dict, graph_id: str, download_key: str | None = None, *download_args: str):
     parts = [dcc.Graph(id=graph_id, figure=fig, config=GRAPH_CONFIG)]
     if download_key:
         parts.append(download_buttons(download_key, *download_args))

@@ -165,9 +165,10 @@ def freshness(*, scope: Scope | None = None) -> dict:
     _who(scope)
     b = build()
     # only files that loaded count: a file quarantined whole names a date it did not deliver
-    newest = query("select max(extract_date) filter (where status = 'loaded') as d, "
-                   "count(*) filter (where status = 'loaded') as files, "
-                   "coalesce(sum(rows_quarantined), 0) as bad from marts.dq_files")
+    newest = _per_build("dq_files_summary", lambda: query(
+        "select max(extract_date) filter (where status = 'loaded') as d, "
+        "count(*) filter (where status = 'loaded') as files, "
+        "coalesce(sum(rows_quarantined), 0) as bad from marts.dq_files"))
     return {
         "built_at": datetime.fromisoformat(b.built_at) if b else None,
         "build_id": b.build_id if b else None,
@@ -314,8 +315,11 @@ def filter_options(*, scope: Scope | None = None) -> dict:
 def definition(mart: str, *, scope: Scope | None = None) -> str:
     """The documented definition of a mart (dbt docs, persisted as the table comment)."""
     _who(scope)
-    df = query("select comment from duckdb_tables() where schema_name = 'marts' and table_name = ?", [mart])
-    return (df["comment"][0] or "") if df.height else ""
+
+    def read() -> str:
+        df = query("select comment from duckdb_tables() where schema_name = 'marts' and table_name = ?", [mart])
+        return (df["comment"][0] or "") if df.height else ""
+    return _per_build(("definition", mart), read)
 
 
 def current_date(*, scope: Scope | None = None):
@@ -328,7 +332,8 @@ _cache: dict[Path, dict] = {}
 
 
 def _per_build(key, make):
-    """A value read once per published build (a build never changes): reference data and dates."""
+    """A value read once per published build (a build never changes): reference data, dates, names
+    and the tables no filter changes. Callers check the scope before they ask."""
     found = _current()
     if found is None:
         raise NoPublicationError("Der er endnu ikke publiceret data. Kør `make refresh`.")
@@ -382,19 +387,22 @@ def caseworker_names(municipality: str, date, *, scope: Scope | None = None) -> 
     """Each caseworker as people know them: initials and team ("LCH, Team Job"), one label per
     caseworker id — two with the same initials in one team get a number each, never one bar."""
     _within(scope, municipality)
-    df = query("""
-        select distinct caseworker_id, initials, team_name
-        from marts.kpi_caseload
-        where (? = 'ALLE' or municipality_code = ?) and reference_date = ?
-        order by team_name, initials, caseworker_id""", [municipality, municipality, date])
-    base = [f"{i or '?'}, {t}" for i, t in zip(df["initials"].to_list(), df["team_name"].to_list(), strict=True)]
-    seen: dict[str, int] = {}
-    total = Counter(base)
-    labels = []
-    for b in base:
-        seen[b] = seen.get(b, 0) + 1
-        labels.append(f"{b} ({seen[b]})" if total[b] > 1 else b)
-    return df.with_columns(pl.Series("caseworker", labels, dtype=pl.String))
+
+    def read() -> pl.DataFrame:
+        df = query("""
+            select distinct caseworker_id, initials, team_name
+            from marts.kpi_caseload
+            where (? = 'ALLE' or municipality_code = ?) and reference_date = ?
+            order by team_name, initials, caseworker_id""", [municipality, municipality, date])
+        base = [f"{i or '?'}, {t}" for i, t in zip(df["initials"].to_list(), df["team_name"].to_list(), strict=True)]
+        seen: dict[str, int] = {}
+        total = Counter(base)
+        labels = []
+        for b in base:
+            seen[b] = seen.get(b, 0) + 1
+            labels.append(f"{b} ({seen[b]})" if total[b] > 1 else b)
+        return df.with_columns(pl.Series("caseworker", labels, dtype=pl.String))
+    return _per_build(("caseworker_names", municipality, str(date)), read)  # checked above, read once a build
 
 
 def passive_by_caseworker(municipality: str, date, variant: str, team: str | None = None, *,
@@ -449,7 +457,8 @@ def waiting_list(municipality: str, team: str | None, target_group: str | None,
         "waiting_list",
         """event_da as "Venter på", spell_id as "Forløb", team_name as "Team", caseworker_id as "Sagsbehandler",
            target_group as "Målgruppe", start_date as "Start", days_waiting as "Dage", deadline_days as "Frist" """,
-        "marts.kpi_waiting_list", "days_over_deadline desc", municipality, team, target_group, limit, scope)
+        "marts.kpi_waiting_list", "days_over_deadline desc, spell_id, event_da", municipality, team, target_group,
+        limit, scope)
 
 
 def _named_caseworkers(df: pl.DataFrame, municipality: str, scope: Scope | None) -> pl.DataFrame:
@@ -466,29 +475,36 @@ def _audit(s: Scope, name: str, municipality, team, target_group, limit, rows: i
                            "højst": limit}, rows)
 
 
-def action_list_sizes(municipality: str, team: str | None, target_group: str | None, *,
-                      scope: Scope | None = None) -> dict:
-    """How many spells each action list holds, by what they wait for (counts only: every role)."""
+def waiting_counts(municipality: str, team: str | None, target_group: str | None, *,
+                   scope: Scope | None = None) -> dict[str, int]:
+    """How many spells the waiting list holds, by what they wait for (counts only: every role)."""
     _within(scope, municipality, team)
-    waiting = query("""
+    return dict(query("""
         select event_da, count(*) as n from marts.kpi_waiting_list
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?) and (? is null or target_group = ?)
-        group by all""", [municipality, municipality, team, team, target_group, target_group])
-    overdue = query("""
+        group by all""", [municipality, municipality, team, team, target_group, target_group]).iter_rows())
+
+
+def overdue_count(municipality: str, team: str | None, target_group: str | None, *,
+                  scope: Scope | None = None) -> int:
+    """How many spells the overdue list holds (a count only: every role)."""
+    _within(scope, municipality, team)
+    return query("""
         select count(*) as n from marts.kpi_overdue_list
         where (? = 'ALLE' or municipality_code = ?) and (? is null or team_name = ?) and (? is null or target_group = ?)
-        """, [municipality, municipality, team, team, target_group, target_group])
-    return {"waiting": dict(waiting.iter_rows()), "overdue": overdue["n"][0]}
+        """, [municipality, municipality, team, team, target_group, target_group])["n"][0]
 
 
-def timeliness(municipality: str, date, dimension: str, *, scope: Scope | None = None) -> pl.DataFrame:
+def timeliness(municipality: str, date, dimensions: tuple[str, ...], *, scope: Scope | None = None) -> pl.DataFrame:
+    """The timeliness rows of the breakdowns `dimensions` (e.g. target groups and the total, in one
+    query), each row with its `dimension`."""
     _within(scope, municipality)
     return query("""
-        select dimension_value, spells, deadline_due, deadline_met, deadline_met_share, overdue, overdue_share,
-               longest_current_gap_days, is_suppressed
+        select dimension, dimension_value, spells, deadline_due, deadline_met, deadline_met_share, overdue,
+               overdue_share, longest_current_gap_days, is_suppressed
         from marts.kpi_timeliness
-        where municipality_code = ? and reference_date = ? and dimension = ? """ + BY_VALUE,
-                 [municipality, date, dimension])
+        where municipality_code = ? and reference_date = ? and list_contains(?::varchar[], dimension) """ + BY_VALUE,
+                 [municipality, date, list(dimensions)])
 
 
 def overdue_list(municipality: str, team: str | None, target_group: str | None,
@@ -637,34 +653,37 @@ def experiments(experiment: str | None = None, *, scope: Scope | None = None) ->
 def files(*, scope: Scope | None = None) -> pl.DataFrame:
     """Every landed file with its counts and reasons: data-quality detail, for administrators."""
     _who(scope).require_admin()
-    return query("""
+    return _per_build("dq_files", lambda: query("""
         select path as "Fil", entity as "Entitet", extract_date as "Udtræk", status_da as "Status",
                rows_read as "Læst", rows_loaded as "Indlæst", rows_quarantined as "Karantæne",
                reason_da as "Årsag", detail as "Detalje", loaded_at as "Indlæst kl."
-        from marts.dq_files order by loaded_at desc, path""")
+        from marts.dq_files order by loaded_at desc, path"""))
 
 
 def incomplete_extracts(*, scope: Scope | None = None) -> pl.DataFrame:
     """Extracts that lack entities, newest first: what is missing holds the reference date back."""
     _who(scope)
-    return query("""
+    return _per_build("dq_incomplete_extracts", lambda: query("""
         select source as "Kilde", extract_date as "Udtræk", entities_delivered as "Modtaget",
                entities_missing as "Mangler"
-        from marts.dq_extracts where not is_complete order by extract_date desc, source""")
+        from marts.dq_extracts where not is_complete order by extract_date desc, source"""))
 
 
 def quarantine_reasons(*, scope: Scope | None = None) -> pl.DataFrame:
     _who(scope).require_admin()
-    return query("""
+    return _per_build("dq_quarantine_reasons", lambda: query("""
         select entity as "Entitet", path as "Fil", column_name as "Kolonne", reason_da as "Årsag", rejected as "Rækker"
-        from marts.dq_quarantine_reasons order by rejected desc, entity, path, column_name, reason_da""")
+        from marts.dq_quarantine_reasons order by rejected desc, entity, path, column_name, reason_da"""))
 
 
 def dq_labels(*, scope: Scope | None = None) -> dict[str, str]:
     """Danish names of the ingestion's statuses and reasons (reference.ref_dq_koder): data-quality
     detail, for administrators (the blocked files' lines are listed with them)."""
     _who(scope).require_admin()
-    try:
-        return dict(query("select code, name_da from reference.ref_dq_koder").iter_rows())
-    except duckdb.Error:  # a build from before the table existed
-        return {}
+
+    def read() -> dict[str, str]:
+        try:
+            return dict(query("select code, name_da from reference.ref_dq_koder").iter_rows())
+        except duckdb.Error:  # a build from before the table existed
+            return {}
+    return _per_build("dq_labels", read)

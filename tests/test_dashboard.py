@@ -4,6 +4,7 @@ warehouse built from generated data by the real pipeline."""
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from contextlib import contextmanager
 
@@ -400,7 +401,7 @@ def test_caseworkers_are_named_by_initials_and_team_and_never_merged(served_dash
 
 def test_target_groups_are_sorted_by_number(served_dashboard):
     with published_data(served_dashboard) as data:
-        groups = data.timeliness("ALLE", data.current_date(), "target_group")["dimension_value"].to_list()
+        groups = data.timeliness("ALLE", data.current_date(), ("target_group",))["dimension_value"].to_list()
     key = [tuple(int(x) for x in g.split(".")) for g in groups]
     assert key == sorted(key) and len(groups) > 2
 
@@ -469,3 +470,81 @@ def test_a_stale_publication_is_said_on_every_page_and_helse_answers_503(served_
                     screenshot(browser, "forældet-" + (path.strip("/") or "overblik"))
         finally:
             browser.get(served_dashboard["url"] + "/")
+
+
+# --- printing and waiting -------------------------------------------------------------------------
+
+# the elements in and under arguments[0] whose content overflows a box that scrolls or hides it
+CLIPPED = """const out = [];
+for (const n of [arguments[0], ...arguments[0].querySelectorAll('*')]) {
+  const style = getComputedStyle(n);
+  if (n.scrollHeight > n.clientHeight + 1 && style.overflowY !== 'visible') out.push(n.className);
+  if (n.scrollWidth > n.clientWidth + 1 && style.overflowX !== 'visible') out.push(n.className);
+}
+return out;"""
+
+
+def test_a_printed_page_shows_title_filters_headline_charts_and_whole_tables(served_dashboard, browser):
+    """The page as the browser prints it (CSS media 'print'), and a PDF of it in test-output/."""
+    import base64
+
+    from tests.conftest import OUTPUT
+
+    for path, headline_id, table_css in (("/passive", "headline-PASSIV_ANDEL", "#passive-caseworker-table"),
+                                         ("/forsoeg", None, "[id^='forsoeg-'] .dash-spreadsheet-container")):
+        content = open_page(browser, served_dashboard, path, PAGES[path])
+        assert browser.find_element(By.ID, "nav").is_displayed()  # on screen, before printing
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            shown = lambda css: [e for e in browser.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]  # noqa: E731
+            assert shown("#app-title") and shown("h2"), path
+            assert not shown("#nav") and not shown("#filters") and not shown("button") and not shown(".modebar"), path
+            assert not shown("#passive-variant") and not shown("input[type='radio']"), path
+            filters = browser.find_element(By.ID, "filters-text")
+            assert filters.is_displayed() and filters.text.startswith("Filtre: "), (path, filters.text)
+            if path == "/passive":
+                assert "Kommune: Alle kommuner" in filters.text and "Team: alle" in filters.text, filters.text
+                assert content.find_element(By.ID, headline_id).is_displayed()
+                assert len(shown(".js-plotly-plot")) >= 2
+            tables = browser.find_elements(By.CSS_SELECTOR, table_css)
+            assert tables, path
+            for t in tables:  # nothing of a table is scrolled out of sight or cut off
+                clipped = browser.execute_script(CLIPPED, t)
+                assert not clipped, (path, clipped)
+            pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"])
+            assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 1, path
+            out = OUTPUT / "screenshots" / f"udskrift-{path.strip('/')}.pdf"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(pdf)
+            text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                                  check=True).stdout
+            assert "Nøgletal for beskæftigelse og bolig" in text and "Filtre: " in text, path
+            # no buttons, no navigation
+            assert "Hent CSV" not in text and "Log ud" not in text and "Overblik" not in text, path
+        finally:
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_a_slow_answer_shows_the_loading_badge_until_the_figures_arrive(served_dashboard, browser):
+    """With every request held up 2 s by the browser's network emulation, changing a page's own
+    choice shows 'Henter tal …' while Dash waits, and hides it again when the new figures are in."""
+    content = open_page(browser, served_dashboard, "/passive", "passive-content")
+    badge = browser.find_element(By.ID, "loading")
+    assert not badge.is_displayed() and badge.text == ""  # display: none has no rendered text
+    before = content.find_element(By.ID, "passive-headline").text
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 2000,
+                                                                 "downloadThroughput": -1, "uploadThroughput": -1})
+    try:
+        click(browser, "#passive-variant input[value='anciennitet_1_aar']")
+        wait(browser, 5).until(lambda d: d.find_element(By.ID, "loading").is_displayed())
+        assert browser.find_element(By.ID, "loading").text == "Henter tal …"
+        screenshot(browser, "henter-tal")
+        wait(browser, 30).until(lambda d: not d.find_element(By.ID, "loading").is_displayed())
+        assert browser.find_element(By.ID, "passive-headline").text != before
+    finally:
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                                     "downloadThroughput": -1, "uploadThroughput": -1})
+        browser.execute_cdp_cmd("Network.disable", {})
+        click(browser, "#passive-variant input[value='alle_varigheder']")
+        wait(browser, 30).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-dash-is-loading='true']"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dash
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboards import components as c
@@ -72,21 +71,22 @@ def render(f: c.Filters, dimension: str):
     groups = curves["dimension_value"].unique(maintain_order=True).to_list()
     kpis = data.kpis()
 
-    fig = go.Figure()
+    fig = c.figure()
     for i, g in enumerate(groups):
         part = curves.filter(curves["dimension_value"] == g)
         months = [d / c.DAYS_PER_MONTH for d in part["days"].to_list()]
         colour = c.PALETTE[i % len(c.PALETTE)]
-        fig.add_trace(go.Scatter(x=months + months[::-1], y=part["retention_high"].to_list()
-                                 + part["retention_low"].to_list()[::-1], fill="toself", fillcolor=colour,
-                                 opacity=0.15, line={"width": 0}, hoverinfo="skip", showlegend=False))
-        fig.add_trace(go.Scatter(x=months, y=part["retention"].to_list(), name=str(g), line_shape="hv",
-                                 line={"color": colour, "width": 3},
-                                 hovertemplate="%{x:.0f} mdr.: %{y:.1%}<extra>" + str(g) + "</extra>"))
-    fig.update_xaxes(title="Måneder efter indflytning", range=[0, CHART_DAYS / c.DAYS_PER_MONTH], dtick=6)
+        fig["data"].append({"type": "scatter", "x": months + months[::-1],
+                            "y": part["retention_high"].to_list() + part["retention_low"].to_list()[::-1],
+                            "fill": "toself", "fillcolor": colour, "opacity": 0.15, "line": {"width": 0},
+                            "hoverinfo": "skip", "showlegend": False})
+        fig["data"].append({"type": "scatter", "x": months, "y": part["retention"].to_list(), "name": str(g),
+                            "line": {"color": colour, "width": 3, "shape": "hv"},
+                            "hovertemplate": "%{x:.0f} mdr.: %{y:.1%}<extra>" + str(g) + "</extra>"})
+    c.axis(fig, "xaxis", title="Måneder efter indflytning", range=[0, CHART_DAYS / c.DAYS_PER_MONTH], dtick=6)
     c._layout(fig, "Andel der stadig bor i egen bolig (Kaplan–Meier, 95 %-bånd)", percent=True)
     c.target_line(fig, kpis["BOLIGFASTHOLDELSE_24M"])
-    fig.update_yaxes(range=[0, 1.02])
+    c.axis(fig, "yaxis", range=[0, 1.02])
     table = _table(f, dimension)
     total = data.housing_retention(f.municipality, "i_alt")
     head = total.row(0, named=True) if total.height else {}

@@ -4,7 +4,6 @@ the last full quarter (the time-to-event measures as of the reference date), eac
 from __future__ import annotations
 
 import dash
-import plotly.graph_objects as go
 from dash import dash_table, html
 
 from dashboards import components as c
@@ -68,20 +67,20 @@ def _rows(f: c.Filters):
     return data.experiments(f.experiment)
 
 
-def _difference_chart(df, experiment_id: str) -> go.Figure | None:
+def _difference_chart(df, experiment_id: str) -> dict | None:
     rows = df.filter((df["experiment_id"] == experiment_id) & df["difference_low"].is_not_null()
                      & df["kind"].is_in(["share", "survival"]))
     pp = [(v * 100) for v in rows["difference"].to_list()]
-    fig = go.Figure(go.Scatter(
-        x=pp, y=rows["name_da"].to_list(), mode="markers",
-        marker={"size": 12, "color": c.PALETTE[0]}, hovertemplate="%{x:.1f} procentpoint<extra></extra>",
-        error_x={"type": "data", "symmetric": False,
-                 "array": ((rows["difference_high"] - rows["difference"]) * 100).to_list(),
-                 "arrayminus": ((rows["difference"] - rows["difference_low"]) * 100).to_list()}))
-    fig.add_vline(x=0, line_color="#555", line_width=2)
+    fig = c.figure([{
+        "type": "scatter", "x": pp, "y": rows["name_da"].to_list(), "mode": "markers",
+        "marker": {"size": 12, "color": c.PALETTE[0]}, "hovertemplate": "%{x:.1f} procentpoint<extra></extra>",
+        "error_x": {"type": "data", "symmetric": False,
+                    "array": ((rows["difference_high"] - rows["difference"]) * 100).to_list(),
+                    "arrayminus": ((rows["difference"] - rows["difference_low"]) * 100).to_list()}}])
+    c.rule(fig, 0, vertical=True)
     c._layout(fig, "Forskel indsats − kontrol i procentpoint (95 %-interval)")
-    fig.update_xaxes(tickformat=",.0f", ticksuffix=" pp", title="Procentpoint")
-    fig.update_layout(height=120 + 50 * max(rows.height, 1))
+    c.axis(fig, "xaxis", tickformat=",.0f", ticksuffix=" pp", title="Procentpoint")
+    fig["layout"]["height"] = 120 + 50 * max(rows.height, 1)
     return fig if rows.height else None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dash
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboards import components as c
@@ -24,10 +23,10 @@ def layout(**_):
 def _spark(trend) -> dcc.Graph | None:
     if trend.height < 2:
         return None
-    fig = go.Figure(go.Scatter(x=trend["reference_date"].to_list(), y=trend["value"].to_list(), mode="lines",
-                               line={"color": c.PALETTE[0], "width": 2}, hoverinfo="x+y"))
-    fig.update_layout(height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0},
-                      xaxis={"visible": False}, yaxis={"visible": False}, showlegend=False)
+    fig = c.figure([{"type": "scatter", "x": trend["reference_date"].to_list(), "y": trend["value"].to_list(),
+                     "mode": "lines", "line": {"color": c.PALETTE[0], "width": 2}, "hoverinfo": "x+y"}],
+                   height=60, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                   xaxis={"visible": False}, yaxis={"visible": False}, showlegend=False)
     return dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True}, className="spark")
 
 

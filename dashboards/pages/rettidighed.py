@@ -23,9 +23,15 @@ def layout(**_):
     return html.Div(id="rettidighed-content")
 
 
+def _timeliness(f: c.Filters):
+    """The target groups and the total, in one query."""
+    return data.timeliness(f.municipality, f.as_of, ("target_group", "i_alt"))
+
+
 @c.downloadable("timeliness", "Rettidighed pr. målgruppe", LABELS)
-def _by_group(f: c.Filters):
-    df = data.timeliness(f.municipality, f.as_of, "target_group")
+def _by_group(f: c.Filters, rows=None):
+    rows = _timeliness(f) if rows is None else rows
+    df = rows.filter(rows["dimension"] == "target_group").drop("dimension")
     return df.filter(df["dimension_value"] == f.target_group) if f.target_group else df
 
 
@@ -36,13 +42,14 @@ def _overdue(f: c.Filters):
 
 @c.page_content("rettidighed-content")
 def render(f: c.Filters):
-    df = _by_group(f)
+    rows = _timeliness(f)
+    df = _by_group(f, rows)
     as_of = f.as_of
     kpi = data.kpi("RETTIDIGHED")
     if f.target_group:
         head = df.row(0, named=True) if df.height else {}
     else:
-        total = data.timeliness(f.municipality, as_of, "i_alt")
+        total = rows.filter(rows["dimension"] == "i_alt")
         head = total.row(0, named=True) if total.height else {}
     groups = data.code_names("ref_maalgrupper", "target_group")
     names = [f"{g} {groups.get(g, '')}".strip() for g in df["dimension_value"].to_list()]
@@ -70,7 +77,7 @@ def action_list(f: c.Filters) -> list:
         return [html.P("Handlingslisten med de enkelte forløb vises for teamledere og administratorer.",
                        className="definition", id="overdue-list-hidden")]
     if scope.is_admin:
-        total = data.action_list_sizes(f.municipality, f.team, f.target_group)["overdue"]
+        total = data.overdue_count(f.municipality, f.team, f.target_group)
         rows = data.overdue_list(f.municipality, f.team, f.target_group, limit=c.SHOWN)
     else:  # a teamleder's own teams: a short list, counted from itself
         rows = data.overdue_list(f.municipality, f.team, f.target_group)

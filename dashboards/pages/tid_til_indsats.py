@@ -79,7 +79,7 @@ def render(f: c.Filters):
     on_time = {k["event_da"]: months.filter(months["event"] == e)["on_time_share"].to_list()
                for e, k in by_event.items()}
     cohorts = months.filter(months["event"] == "first_meeting")["cohort"].to_list()
-    sizes = data.action_list_sizes(f.municipality, f.team, f.target_group)["waiting"]
+    sizes = data.waiting_counts(f.municipality, f.team, f.target_group)
     first = by_event["first_meeting"]
     late_first = sizes.get(first["event_da"], 0)
     group = f", målgruppe {f.target_group}" if f.target_group else ""
