@@ -643,7 +643,7 @@ def experiments(experiment: str | None = None, *, scope: Scope | None = None) ->
     _across_all(scope)
     return query("""
         select experiment_id, experiment_title, kpi_code, k.name_da, kind, period_end, indsats_n, indsats_value,
-               kontrol_n, kontrol_value,
+               indsats_low, indsats_high, kontrol_n, kontrol_value,
                difference, difference_low, difference_high, target_operator, target_value, target_met, is_suppressed
         from marts.kpi_experiment_evaluation left join reference.ref_kpi as k using (kpi_code)
         where is_headline and (? is null or experiment_id = ?)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
 
@@ -389,6 +390,60 @@ def test_the_headline_says_uncertain_when_the_interval_holds_the_target():
     assert c.verdict(kpi, 0.25, 0.21, 0.30) == ("Mål ikke nået", "off-target")
     # rounding never hides the comparison: as many decimals as the target has
     assert c.value(0.6, "skift", 0.50) == "0,60" and c.value(31.25, "sager", 30) == "31,2"
+
+
+def test_an_experiment_s_target_is_met_with_certainty_only_outside_its_arm_s_interval(served_dashboard):
+    """Forsøg's Status per KPI, for shares and survival alike: 'Usikkert' when the intervention
+    arm's 95 % interval (from the mart) holds the target, 'med sikkerhed' when it lies clear of it,
+    and for a median or a mean, which have no interval, that the uncertainty is not computed."""
+    from tests.conftest import signed_in
+    from tests.test_access import UPDATE, page_body
+
+    with published_data(served_dashboard) as data:
+        rows = data.experiments().filter(pl.col("target_value").is_not_null() & ~pl.col("is_suppressed"))
+    http = signed_in(served_dashboard, "admin")
+    tables = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "DataTable" and str(node["props"].get("id", "")).startswith("forsoeg-"):
+                tables[node["props"]["id"]] = node["props"]["data"]
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(http.post(served_dashboard["url"] + UPDATE, json=page_body("/forsoeg"), timeout=60).json())
+    seen = {"Usikkert": 0, "sikker": 0, "uden": 0}
+    for r in rows.iter_rows(named=True):
+        shown = next(x["Status"] for x in tables[f"forsoeg-{r['experiment_id']}"] if x["Nøgletal"] == r["name_da"])
+        word = "Mål nået" if r["target_met"] else "Mål ikke nået"
+        if r["indsats_low"] is None:
+            assert r["kind"] in ("median", "mean") and shown == f"{word} (usikkerheden er ikke opgjort)", (r, shown)
+            seen["uden"] += 1
+        elif r["indsats_low"] <= r["target_value"] <= r["indsats_high"]:
+            assert shown == "Usikkert: intervallet rummer målet", (r, shown)
+            seen["Usikkert"] += 1
+        else:
+            assert shown == f"{word} med sikkerhed", (r, shown)
+            seen["sikker"] += 1
+    assert rows.height and sum(seen.values()) == rows.height, seen
+    # every branch, survival included (the demo's few targets do not reach them all)
+    import dash
+
+    from dashboards.app import server  # noqa: F401  (the pages register with the app, as module pages.forsoeg)
+    status = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/forsoeg")].status
+
+    def row(kind, value, low, high, target=0.5, operator=">="):
+        return {"kind": kind, "indsats_value": value, "indsats_low": low, "indsats_high": high,
+                "target_value": target, "target_met": value >= target if operator == ">=" else value <= target,
+                "is_suppressed": False}
+    assert status(row("survival", 0.62, 0.55, 0.69)) == "Mål nået med sikkerhed"
+    assert status(row("survival", 0.62, 0.48, 0.74)) == "Usikkert: intervallet rummer målet"
+    assert status(row("survival", 0.40, 0.31, 0.49)) == "Mål ikke nået med sikkerhed"
+    assert status(row("share", 0.52, 0.50, 0.54)) == "Usikkert: intervallet rummer målet"  # a bound on the target
+    assert status(row("median", 30, None, None, 40, "<=")) == "Mål nået (usikkerheden er ikke opgjort)"
+    assert status({**row("share", 0.1, None, None), "is_suppressed": True, "target_met": None}) == ""
 
 
 def test_caseworkers_are_named_by_initials_and_team_and_never_merged(served_dashboard):

@@ -19,36 +19,25 @@ dash.register_page(__name__, path="/forsoeg", name="Forsøg", title="Forsøg", o
 UNITS = {"share": "andel", "survival": "andel", "median": "dage", "mean": "sager"}
 LABELS = {"experiment_id": "Forsøg-id", "experiment_title": "Forsøg", "kpi_code": "Nøgletal-kode",
           "name_da": "Nøgletal", "kind": "Måltype", "period_end": "Opgjort pr.", "indsats_n": "Indsatsgruppe, antal",
-          "indsats_value": "Indsatsgruppe", "kontrol_n": "Kontrolgruppe, antal", "kontrol_value": "Kontrolgruppe",
+          "indsats_value": "Indsatsgruppe", "indsats_low": "Indsatsgruppe, nedre grænse (95 %)",
+          "indsats_high": "Indsatsgruppe, øvre grænse (95 %)", "kontrol_n": "Kontrolgruppe, antal",
+          "kontrol_value": "Kontrolgruppe",
           "difference": "Forskel", "difference_low": "Forskel, nedre grænse (95 %)",
           "difference_high": "Forskel, øvre grænse (95 %)", "target_operator": "Mål, operator",
           "target_value": "Mål", "target_met": "Mål nået"}
 
 
-Z95 = 1.959963984540054  # as macros/statistics.sql
-
-
-def wilson(share, n) -> tuple[float, float] | None:
-    """The 95 % Wilson interval of a share of n (the marts' own interval for shares)."""
-    import math
-
-    if share is None or not n:
-        return None
-    share, n = float(share), float(n)
-    centre = (share + Z95 ** 2 / (2 * n)) / (1 + Z95 ** 2 / n)
-    half = Z95 * math.sqrt(share * (1 - share) / n + Z95 ** 2 / (4 * n * n)) / (1 + Z95 ** 2 / n)
-    return centre - half, centre + half
-
-
 def status(r: dict) -> str:
     """Whether the experiment's own target (on the intervention arm's value) is met, with certainty:
-    'Usikkert' when the arm's 95 % interval holds the target, so the data cannot tell."""
+    'Usikkert' when the arm's 95 % interval (the mart's: Wilson for shares, the Kaplan–Meier band for
+    survival) holds the target, so the data cannot tell. Medians and means have no interval."""
     if r["target_met"] is None or r["is_suppressed"]:
         return ""
-    ci = wilson(r["indsats_value"], r["indsats_n"]) if r["kind"] == "share" else None
-    if ci and ci[0] <= r["target_value"] <= ci[1]:
+    low, high = r["indsats_low"], r["indsats_high"]
+    if low is not None and high is not None and low <= r["target_value"] <= high:
         return "Usikkert: intervallet rummer målet"
-    return "Mål nået" if r["target_met"] else "Mål ikke nået"
+    return ("Mål nået" if r["target_met"] else "Mål ikke nået") + (
+        " med sikkerhed" if low is not None else " (usikkerheden er ikke opgjort)")
 
 
 def difference_text(r: dict) -> str:
@@ -101,7 +90,7 @@ def _experiment(df, experiment_id: str):
         scale, suffix = (100, " pp") if unit == "andel" else (1, "")
         ci = ("" if sup or r["difference_low"] is None else
               f"{c.number(r['difference_low'] * scale, 1)} til {c.number(r['difference_high'] * scale, 1)}{suffix}")
-        arm_ci = wilson(r["indsats_value"], r["indsats_n"]) if unit == "andel" and not sup else None
+        arm_ci = None if sup or r["indsats_low"] is None else (r["indsats_low"], r["indsats_high"])
         shown.append({"Nøgletal": r["name_da"] or "(uden navn)", "Opgjort pr.": c.date_da(r["period_end"]),
                       "Indsats, n": c.SUPPRESSED if sup or r["indsats_n"] is None else c.number(r["indsats_n"]),
                       "Indsats": c.HIDDEN_FIGURE if sup else c.value(r["indsats_value"], unit),

@@ -233,7 +233,8 @@ class Publication:
                 where period_end <= ? group by all
             )
             select s.experiment_id, s.experiment_title, s.kpi_code, k.name_da, k.unit, s.kind, s.period_end,
-                   s.indsats_n, s.indsats_value, s.kontrol_n, s.kontrol_value, s.difference, s.difference_low,
+                   s.indsats_n, s.indsats_value, s.indsats_low, s.indsats_high, s.kontrol_n, s.kontrol_value,
+                   s.difference, s.difference_low,
                    s.difference_high, s.target_operator, s.target_value, s.target_met, s.is_suppressed
             from shown as s inner join latest using (experiment_id, kpi_code, period_end)
             left join reference.ref_kpi as k using (kpi_code)

@@ -1,7 +1,8 @@
 -- Experiment evaluation (kpis.md §8): for each experiment, its KPIs for the INDSATS and KONTROL
 -- arms side by side, the difference with a 95 % interval (Newcombe for shares, Greenwood for
 -- Kaplan–Meier survival; medians and means get no interval), and whether the experiment's own
--- targets (forsoeg_maal) are met by the INDSATS arm. Over time: as of every quarter end of the
+-- targets (forsoeg_maal) are met by the INDSATS arm, with that arm's own 95 % interval (Wilson for
+-- shares, the Greenwood band of its curve for survival) to tell whether it is met with certainty. Over time: as of every quarter end of the
 -- history and the reference date (period_end). The measures of a date (passive share, paid hours,
 -- caseload) are there for every period; the time-to-event measures (time to intervention over the
 -- last 12 months' starts, housing retention) as of the reference date and the quarter ends of the
@@ -32,6 +33,7 @@ passive as (
     select c.reference_date as period_end, split_part(dimension_value, ':', 1) as experiment_id,
            'PASSIV_ANDEL' as kpi_code, split_part(dimension_value, ':', 2) as arm, 'share' as kind,
            c.passive / c.population as value, c.population as n, c.passive as x, null::double as var,
+           {{ wilson_low('c.passive', 'c.population') }} as low, {{ wilson_high('c.passive', 'c.population') }} as high,
            p.is_suppressed as source_suppressed
     from {{ ref('int_passive_cells') }} as c
     inner join periods as d on d.period_end = c.reference_date
@@ -44,7 +46,7 @@ waiting as (
     select reference_date, split_part(dimension_value, ':', 1),
            {{ kpi_event_case('event') }},
            split_part(dimension_value, ':', 2), 'median',
-           {{ km_quantile(0.5) }}, max(n_at_risk), null, null, bool_or(p.is_suppressed)
+           {{ km_quantile(0.5) }}, max(n_at_risk), null, null, null, null, bool_or(p.is_suppressed)
     from {{ ref('int_time_to_intervention_km') }}
     inner join {{ ref('kpi_time_to_intervention') }} as p
         using (reference_date, cohort, event, municipality_code, dimension, dimension_value)
@@ -58,7 +60,9 @@ housing as (
     select reference_date, split_part(dimension_value, ':', 1), 'BOLIGFASTHOLDELSE_' || m || 'M',
            split_part(dimension_value, ':', 2), 'survival',
            arg_max(survival, t) filter (where t <= d), max(n_at_risk), null,
-           arg_max(survival * survival * greenwood, t) filter (where t <= d), bool_or(p.is_suppressed)
+           arg_max(survival * survival * greenwood, t) filter (where t <= d),
+           arg_max(survival_low, t) filter (where t <= d), arg_max(survival_high, t) filter (where t <= d),
+           bool_or(p.is_suppressed)
     from {{ ref('int_housing_retention_km') }}
     inner join {{ ref('kpi_housing_retention') }} as p using (reference_date, municipality_code, dimension, dimension_value)
     inner join periods as pe on pe.period_end = reference_date,
@@ -69,14 +73,16 @@ housing as (
 
 paid_hours as (
     select c.reference_date, experiment_id, 'LOENTIMER_ANDEL', arm, 'share',
-           c.with_hours_or_education / c.participants, c.participants, c.with_hours_or_education, null, p.is_suppressed
+           c.with_hours_or_education / c.participants, c.participants, c.with_hours_or_education, null,
+           {{ wilson_low('c.with_hours_or_education', 'c.participants') }},
+           {{ wilson_high('c.with_hours_or_education', 'c.participants') }}, p.is_suppressed
     from {{ ref('int_paid_hours_cells') }} as c
     inner join periods as d on d.period_end = c.reference_date
     inner join {{ ref('kpi_paid_hours') }} as p using (reference_date, experiment_id, arm)
 ),
 
 caseload as (
-    select o.reference_date, o.experiment_id, 'SAGSSTAMME', o.arm, 'mean', avg(c.cases), count(*), null, null, false
+    select o.reference_date, o.experiment_id, 'SAGSSTAMME', o.arm, 'mean', avg(c.cases), count(*), null, null, null, null, false
     from {{ ref('int_ongoing_spells') }} as o
     inner join {{ ref('int_caseload_cells') }} as c using (reference_date, caseworker_id)
     inner join periods as d on d.period_end = o.reference_date
@@ -96,6 +102,7 @@ side_by_side as (
     select
         i.period_end, i.experiment_id, i.kpi_code, i.kind,
         i.value as indsats_value, i.n as indsats_n, i.x as indsats_x, i.var as indsats_var,
+        i.low as indsats_low, i.high as indsats_high,
         k.value as kontrol_value, k.n as kontrol_n, k.x as kontrol_x, k.var as kontrol_var,
         coalesce(i.source_suppressed, false) or coalesce(k.source_suppressed, false) as source_suppressed
     from arm_values as i
@@ -151,6 +158,8 @@ select
     s.kind,
     {{ suppressed('s.indsats_n') }} as indsats_n,
     {{ suppressed('s.indsats_value') }} as indsats_value,
+    {{ suppressed('s.indsats_low') }} as indsats_low,
+    {{ suppressed('s.indsats_high') }} as indsats_high,
     {{ suppressed('s.kontrol_n') }} as kontrol_n,
     {{ suppressed('s.kontrol_value') }} as kontrol_value,
     {{ suppressed('s.difference') }} as difference,
