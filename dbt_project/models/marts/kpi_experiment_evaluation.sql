@@ -2,11 +2,12 @@
 -- arms side by side, the difference with a 95 % interval (Newcombe for shares, Greenwood for
 -- Kaplan–Meier survival; medians and means get no interval), and whether the experiment's own
 -- targets (forsoeg_maal) are met by the INDSATS arm, with that arm's own 95 % interval (Wilson for
--- shares, the Greenwood band of its curve for survival) to tell whether it is met with certainty. Over time: as of every quarter end of the
--- history and the reference date (period_end). The measures of a date (passive share, paid hours,
--- caseload) are there for every period; the time-to-event measures (time to intervention over the
--- last 12 months' starts, housing retention) as of the reference date and the quarter ends of the
--- last var time_to_event_history_months (their marts' history). is_headline marks what the
+-- shares, the Greenwood band of its curve for survival) to tell whether it is met with certainty.
+-- Over time: as of every quarter end of the history and the reference date (period_end). The
+-- measures of a date (passive share, paid hours, caseload) are there for every period; the
+-- time-to-event measures (time to intervention over the last 12 months' starts, housing
+-- retention) as of the reference date and the quarter ends of the last var
+-- time_to_event_history_months (their marts' history). is_headline marks what the
 -- dashboard shows: the last full quarter, or the reference date where a measure has no quarter
 -- figure.
 with experiments as (
@@ -82,7 +83,8 @@ paid_hours as (
 ),
 
 caseload as (
-    select o.reference_date, o.experiment_id, 'SAGSSTAMME', o.arm, 'mean', avg(c.cases), count(*), null, null, null, null, false
+    select o.reference_date, o.experiment_id, 'SAGSSTAMME', o.arm, 'mean', avg(c.cases), count(*),
+           null, null, null, null, false
     from {{ ref('int_ongoing_spells') }} as o
     inner join {{ ref('int_caseload_cells') }} as c using (reference_date, caseworker_id)
     inner join periods as d on d.period_end = o.reference_date
