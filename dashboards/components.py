@@ -1,8 +1,9 @@
 """Building blocks shared by the pages: formatting, tables, charts, downloads, filters.
 
-Numbers are written the Danish way (1.234,5 and 40,2 %). A suppressed figure (about fewer than
-five citizens) is shown as "<5", never as 0 or blank. Colours are the Okabe–Ito palette, which
-stays distinguishable with the common colour-vision deficiencies and on a projector.
+Numbers are written the Danish way (1.234,5 and 40,2 %). A suppressed figure is shown as
+"Skjult", never as 0 or blank: it may be under five citizens, or hidden so that another cannot be
+worked out from it (then it may be any size, so "<5" would be wrong). Colours are the Okabe–Ito
+palette, which stays distinguishable with the common colour-vision deficiencies and on a projector.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from dash import dash_table, dcc, html
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 GOOD, BAD = "#009E73", "#D55E00"
-SUPPRESSED = "<5"  # a hidden count in a table
-# a hidden KPI value (a share, a median of days): "<5" there would read as "under 5 days"
-HIDDEN_FIGURE = "Skjult"
+# a hidden count in a table, and a hidden KPI value (a share, a median of days); the same word for
+# both, and for a small cell and one hidden to protect another, so the word tells no size
+HIDDEN_FIGURE = SUPPRESSED = "Skjult"
 HIDDEN_REASON = "Skjult, fordi tallet bygger på færre end 5 borgere eller kan regnes ud fra andre tal"
 
 
@@ -177,7 +178,7 @@ SHARE_WORDS = ("share", "retention")
 
 def display(df: pl.DataFrame, labels: dict[str, str] | None = None, codes: dict[str, dict] | None = None,
             decimals: dict[str, int] | None = None) -> pl.DataFrame:
-    """A frame as people read it: shares as %, Danish numbers and dates, suppressed figures as "<5",
+    """A frame as people read it: shares as %, Danish numbers and dates, suppressed figures as "Skjult",
     codes by their Danish names (`codes`: column -> {code: name})."""
     from datetime import date, datetime
 
@@ -426,7 +427,7 @@ class Download:
 
 
 DOWNLOADS: dict[str, Download] = {}
-FLAG = "Skjult (færre end 5 borgere)"
+FLAG = "Skjult (færre end 5 borgere eller kan regnes ud)"
 
 
 def downloadable(key: str, title: str = "", labels: dict[str, str] | None = None, choices: tuple = ()):

@@ -5,7 +5,7 @@ Like the dashboard (dashboards.data), the report reads only a publication (the `
 warehouse, and it computes no figure of its own: every number it prints is a mart's value on
 the report's date (marts keep every month end of the history, int_reference_dates). A figure the
 report needs belongs in a mart (kpi_overview_history was added for the headlines over time).
-Suppressed values are null in the marts and stay null here; the template prints them as "<5".
+Suppressed values are null in the marts and stay null here; the template prints them as "skjult".
 
 Who may read what follows dashboards.scope: the municipality must be in the reader's scope, and
 the all-municipality report (`ALLE`) is for readers of every municipality in the publication. A

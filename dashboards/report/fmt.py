@@ -1,12 +1,12 @@
-"""Danish formatting for the report: decimal comma, thousands dot, dd-mm-yyyy, "<5" for a
-suppressed count and "–" for a value there is none of (the dashboard's conventions)."""
+"""Danish formatting for the report: decimal comma, thousands dot, dd-mm-yyyy, "skjult" for a
+suppressed count or value and "–" for a value there is none of (the dashboard's conventions)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-SUPPRESSED = "<5"  # a hidden count
 HIDDEN = "skjult"  # a hidden value computed from a count of fewer than 5 (a share, a median)
+SUPPRESSED = HIDDEN  # a hidden count: under 5, or hidden so another cannot be worked out, so of any size
 NONE = "–"
 QUARTERS = ("1. kvartal", "2. kvartal", "3. kvartal", "4. kvartal")
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
@@ -25,7 +25,7 @@ def pct(x, decimals: int = 1) -> str:
 
 
 def count(x, suppressed: bool = False) -> str:
-    """A count of citizens, spells or cases: "<5" when its mart hides it."""
+    """A count of citizens, spells or cases: "skjult" when its mart hides it."""
     if x is None:
         return SUPPRESSED if suppressed else NONE
     return number(x)
