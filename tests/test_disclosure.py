@@ -265,6 +265,17 @@ def test_an_experiment_figure_is_published_only_where_its_own_mart_publishes_it(
             and p.dimension = 'experiment_arm' and split_part(p.dimension_value, ':', 1) = e.experiment_id
         where e.kpi_code = 'PASSIV_ANDEL' and not e.is_suppressed and p.is_suppressed""").fetchall()
     assert leaks == []
+    # retention at 12 and 24 months: kpi_housing_retention hides it for either arm (its row, or
+    # fewer than five still at risk then)
+    checked, leaks = published.execute("""
+        select count(*), count(*) filter (where not e.is_suppressed and (
+            case e.kpi_code when 'BOLIGFASTHOLDELSE_12M' then h.retention_12m else h.retention_24m end) is null)
+        from marts.kpi_experiment_evaluation as e
+        inner join marts.kpi_housing_retention as h
+            on h.reference_date = e.period_end and h.municipality_code = 'ALLE' and h.dimension = 'experiment_arm'
+            and split_part(h.dimension_value, ':', 1) = e.experiment_id
+        where e.kpi_code in ('BOLIGFASTHOLDELSE_12M', 'BOLIGFASTHOLDELSE_24M')""").fetchone()
+    assert checked > 0 and leaks == 0, (checked, leaks)
 
 
 def test_one_variant_minus_the_other_never_gives_a_small_count(published):

@@ -63,7 +63,9 @@ housing as (
            arg_max(survival, t) filter (where t <= d), max(n_at_risk), null,
            arg_max(survival * survival * greenwood, t) filter (where t <= d),
            arg_max(survival_low, t) filter (where t <= d), arg_max(survival_high, t) filter (where t <= d),
+           -- hidden where kpi_housing_retention hides it: its row, or fewer than min_cell_size at risk then
            bool_or(p.is_suppressed)
+               or coalesce(arg_min(n_at_risk, t) filter (where t >= d), 0) < {{ var('min_cell_size') }}
     from {{ ref('int_housing_retention_km') }}
     inner join {{ ref('kpi_housing_retention') }} as p using (reference_date, municipality_code, dimension, dimension_value)
     inner join periods as pe on pe.period_end = reference_date,
