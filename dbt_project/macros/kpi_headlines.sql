@@ -5,13 +5,26 @@
 #}
 
 {# AFSLUTNINGSAARSAG: the Afslutningsårsager page's default, målgruppe 2.11 (ressourceforløb), year to
-   date; the KPI's name says "år til dato". #}
+   date; the KPI's name says "år til dato". Where the reference date's year to date is hidden (with
+   small months it is, every other month end, or the month between two would follow), the latest
+   month end of the same year that publishes it, which period_da names. #}
 {% macro exit_reasons_headline(code, k) -%}
-    select '{{ code }}' as kpi_code, municipality_code, max({{ k.value }}) as value, max({{ k.base }}) as base,
+    select '{{ code }}' as kpi_code, municipality_code,
+           arg_max(value, period_end) filter (where value is not null) as value,
+           arg_max(base, period_end) filter (where value is not null) as base,
            'målgruppe 2.11, forløb på mindst ' || max(min_duration_days) || ' dage' as population_da,
-           null as period_da, max({{ k.value }}) is null as is_suppressed
-    from {{ ref(k.mart) }}
-    where is_current and {{ exit_reasons_rows() }}
+           case when not bool_or(is_current and value is not null) and count(value) > 0
+               then 'år til dato pr. ' || strftime(max(period_end) filter (where value is not null), '%d-%m-%Y')
+           end as period_da,
+           count(value) = 0 as is_suppressed
+    from (
+        select municipality_code, period_end, bool_or(is_current) as is_current, max({{ k.value }}) as value,
+               max({{ k.base }}) as base, max(min_duration_days) as min_duration_days
+        from {{ ref(k.mart) }}
+        where {{ exit_reasons_rows() }}
+          and year(period_end) = year(({{ current_reference_date() }}))
+        group by municipality_code, period_end
+    ) as by_date
     group by municipality_code
 {%- endmacro %}
 
