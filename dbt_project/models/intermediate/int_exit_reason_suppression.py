@@ -45,11 +45,11 @@ from __future__ import annotations
 import heapq
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 ALL = "ALLE"
 KEY = ["period", "period_end", "municipality_code", "target_group", "level", "exit_reason", "new_target_group"]
-CHAINED = ("kvartal", "aar_til_dato", "seneste_12_mdr")
 GROUP_KINDS = ("aarsag", "maalgruppe", "kommune", "periode", "kaede")
 
 
@@ -66,132 +66,124 @@ def levels_of(cells: pl.DataFrame) -> pl.DataFrame:
     return out.sort(KEY, nulls_last=False)
 
 
-def _month(d: date) -> tuple[int, int]:
-    return d.year, d.month
+def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
+    """Every identity between the published rows as edges (kind, total, row): one per member, and
+    one for the total itself. Kinds index GROUP_KINDS."""
+    nil = "\\x00"  # a null key (a reason's or a total's missing parts) joins like a value
+    rows = levels.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("i"), "period", "period_start", "period_end",
+        "municipality_code", "target_group", "level",
+        pl.col("exit_reason").fill_null(nil), pl.col("new_target_group").fill_null(nil))
+    rest = ["municipality_code", "target_group", "level", "exit_reason", "new_target_group"]
+    first = date(dates[0].year, dates[0].month, 1)
+    edges = []
+
+    def edge(kind: int, frame: pl.DataFrame, total: str, member: str) -> None:
+        edges.append(frame.select(pl.lit(kind, pl.Int8).alias("kind"), pl.col(total).alias("total"),
+                                  pl.col(member).alias("row")))
+
+    cell, reason, total = (rows.filter(pl.col("level") == lv) for lv in ("cell", "reason", "target_group"))
+    table = ["period", "period_end", "municipality_code", "target_group"]
+    edge(0, cell.join(reason.select(*table, "exit_reason", pl.col("i").alias("t")), on=table + ["exit_reason"]),
+         "t", "i")
+    edge(1, reason.join(total.select(*table, pl.col("i").alias("t")), on=table), "t", "i")
+    same = ["period", "period_end", "target_group", "level", "exit_reason", "new_target_group"]
+    alle = rows.filter(pl.col("municipality_code") == ALL).select(*same, pl.col("i").alias("t"))
+    edge(2, rows.filter(pl.col("municipality_code") != ALL).join(alle, on=same), "t", "i")
+    months = rows.filter(pl.col("period") == "maaned").select(*rest, pl.col("period_start").alias("m"),
+                                                               pl.col("i").alias("r"))
+    windows = rows.filter(pl.col("period") != "maaned")
+    spanned = windows.filter(pl.col("period_start") >= first)
+    edge(3, spanned.join(months, on=rest).filter(pl.col("m").is_between(pl.col("period_start"), pl.col("period_end"))),
+         "i", "r")
+    edges.append(spanned.select(pl.lit(3, pl.Int8).alias("kind"), pl.col("i").alias("total"), pl.col("i").alias("row")))
+    # chains: the same period a month earlier, the month between, and for the last 12 months the
+    # month that left
+    prev = pl.DataFrame({"period_end": dates[1:], "before": dates[:-1]})
+    prev = prev.filter(pl.col("before").dt.offset_by("1d").dt.month_start()
+                       == pl.col("period_end").dt.month_start())
+    x = windows.join(prev, on="period_end").with_columns(
+        now=pl.col("period_end").dt.month_start(),
+        left=pl.col("period_start").dt.offset_by("-1mo"))
+    x = x.filter(pl.when(pl.col("period") == "seneste_12_mdr").then(pl.col("left") >= first)
+                 .otherwise(pl.col("period_start") < pl.col("now")))
+    x = x.with_columns(start_before=pl.when(pl.col("period") == "seneste_12_mdr").then(pl.col("left"))
+                       .otherwise(pl.col("period_start")))
+    earlier = rows.select("period", pl.col("period_start").alias("start_before"), pl.col("period_end").alias("before"),
+                          *rest, pl.col("i").alias("r"))
+    edge(4, x.join(earlier, on=["period", "start_before", "before", *rest]), "i", "r")
+    edge(4, x.join(months.rename({"m": "now"}), on=["now", *rest]), "i", "r")
+    edge(4, x.filter(pl.col("period") == "seneste_12_mdr").join(months.rename({"m": "left"}), on=["left", *rest]),
+         "i", "r")
+    edges.append(x.select(pl.lit(4, pl.Int8).alias("kind"), pl.col("i").alias("total"), pl.col("i").alias("row")))
+    edges = pl.concat(edges)
+    itself = edges.filter(pl.col("kind") <= 2).select("kind", "total", pl.col("total").alias("row")).unique()
+    return pl.concat([edges, itself])
 
 
-def _shift(month: tuple[int, int], by: int) -> tuple[int, int]:
-    n = month[0] * 12 + month[1] - 1 + by
-    return n // 12, n % 12 + 1
-
-
-def _start(period: str, d: date) -> tuple[int, int]:
-    if period == "kvartal":
-        return d.year, (d.month - 1) // 3 * 3 + 1
-    if period == "aar_til_dato":
-        return d.year, 1
-    if period == "seneste_12_mdr":
-        return _shift(_month(d), -11)
-    return _month(d)
-
-
-def groups_of(levels: pl.DataFrame, dates: list[date]) -> list[tuple[int, int, list[int]]]:
-    """Every identity between the published rows: (kind, total row, member rows)."""
-    cols = {c: levels[c].to_list() for c in KEY + ["period_start"]}
-    n = levels.height
-    keys = list(zip(*(cols[c] for c in KEY), strict=True))
-    index = {k: i for i, k in enumerate(keys)}
-    date_of_month = {_month(d): d for d in dates}
-    first_month = _month(dates[0])
-    previous = dict(zip(dates[1:], dates[:-1], strict=True))
-    groups: list[tuple[int, int, list[int]]] = []
-    by_total: dict[tuple[int, int], list[int]] = {}
-
-    def add(kind: int, total: int | None, member: int) -> None:
-        if total is not None:
-            by_total.setdefault((kind, total), []).append(member)
-
-    def month_row(month: tuple[int, int], rest: tuple) -> int | None:
-        d = date_of_month.get(month)
-        return None if d is None else index.get(("maaned", d, *rest))
-
-    for i in range(n):
-        period, end, muni, tg, level, reason, ntg = keys[i]
-        if level == "cell":
-            add(0, index.get((period, end, muni, tg, "reason", reason, None)), i)
-        elif level == "reason":
-            add(1, index.get((period, end, muni, tg, "target_group", None, None)), i)
-        if muni != ALL:
-            add(2, index.get((period, end, ALL, tg, level, reason, ntg)), i)
-        if period == "maaned":
-            continue
-        rest = (muni, tg, level, reason, ntg)
-        start = _month(cols["period_start"][i])
-        if start >= first_month:  # a window reaching further back is no sum of published months
-            members, m = [], start
-            while m <= _month(end):
-                r = month_row(m, rest)
-                if r is not None:
-                    members.append(r)
-                m = _shift(m, 1)
-            groups.append((3, i, members))
-        before = previous.get(end)
-        if before is None or _month(before) != _shift(_month(end), -1):
-            continue
-        now = month_row(_month(end), rest)
-        if period == "seneste_12_mdr":
-            left = _shift(start, -1)
-            if left < first_month:
-                continue
-            members = [index.get((period, before, *rest)), now, month_row(left, rest)]
-        elif _start(period, before) == start:
-            members = [index.get((period, before, *rest)), now]
-        else:
-            continue  # the period's first month: the periode group holds it
-        groups.append((4, i, [m for m in members if m is not None]))
-    groups += [(kind, total, members) for (kind, total), members in by_total.items()]
-    return groups
-
-
-def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[list[bool], list[bool]]:
-    spells = levels["spells"].to_list()
+def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+    spells = levels["spells"].to_numpy()
     day = {d: k for k, d in enumerate(dates)}
-    when = [day[d] for d in levels["period_end"].to_list()]
-    order = levels.select(pl.struct(KEY).rank("ordinal")).to_series().to_list()  # the row's key, for ties
-    hidden = [s < min_cell for s in spells]
-    groups = groups_of(levels, dates)
-    rows_of = [[total, *members] for _, total, members in groups]
-    group_day = [when[total] for _, total, _ in groups]
-    groups_of_row: list[list[int]] = [[] for _ in spells]
-    for g, rows in enumerate(rows_of):
-        for r in rows:
-            groups_of_row[r].append(g)
+    when = levels.select(pl.col("period_end").replace_strict(day, return_dtype=pl.Int32)).to_series().to_numpy()
+    order = levels.select(pl.struct(KEY).rank("ordinal")).to_series().to_numpy()  # the row's key, for ties
+    hidden = spells < min_cell
+    nonzero = spells > 0
+    e = group_edges(levels, dates).sort("kind", "total")
+    kind, total, row = (e[c].to_numpy() for c in ("kind", "total", "row"))
+    # a group is a run of edges with the same (kind, total)
+    start = np.flatnonzero(np.r_[True, (kind[1:] != kind[:-1]) | (total[1:] != total[:-1])])
+    g_of_edge = np.cumsum(np.r_[True, (kind[1:] != kind[:-1]) | (total[1:] != total[:-1])]) - 1
+    g_kind, g_total = kind[start], total[start]
+    g_day = when[g_total]
+    g_ptr = np.r_[start, len(row)]
+    by_row = np.argsort(row, kind="stable")
+    r_ptr = np.searchsorted(row[by_row], np.arange(len(spells) + 1))
+    r_groups = g_of_edge[by_row]
     # hidden members that are not 0: a group with exactly one gives it back
-    open_count = [sum(1 for r in rows if hidden[r] and spells[r] > 0) for rows in rows_of]
-    heap = [(group_day[g], groups[g][0], order[groups[g][1]], g) for g in range(len(groups)) if open_count[g] == 1]
+    open_count = np.bincount(g_of_edge, weights=(hidden & nonzero)[row], minlength=len(start)).astype(np.int64)
+    first_open = np.flatnonzero(open_count == 1)
+    heap = list(zip(g_day[first_open].tolist(), g_kind[first_open].tolist(), order[g_total[first_open]].tolist(),
+                    first_open.tolist(), strict=True))
     heapq.heapify(heap)
-    exposed: set[int] = set()
+    exposed = np.zeros(len(spells), dtype=bool)
+
+    def members(g: int) -> np.ndarray:
+        return row[g_ptr[g]:g_ptr[g + 1]]
+
+    def groups_of(r: int) -> np.ndarray:
+        return r_groups[r_ptr[r]:r_ptr[r + 1]]
+
     while heap:
         today, _, _, g = heapq.heappop(heap)
         if open_count[g] != 1:
             continue
-        total = groups[g][1]
-        candidates = [r for r in rows_of[g] if not hidden[r] and spells[r] > 0 and when[r] == today]
+        rows = members(g)
+        candidates = rows[~hidden[rows] & nonzero[rows] & (when[rows] == today)].tolist()
         if not candidates:
             # every row of today that could close it is hidden or 0: its one hidden row follows from
             # the past, which never changes; flagged (exposed) for the warning test in _intermediate.yml
-            exposed.update(r for r in rows_of[g] if hidden[r] and spells[r] > 0)
+            exposed[rows[hidden[rows] & nonzero[rows]]] = True
             continue
 
-
-        def stuck(r: int, today: int = today) -> bool:
-            # hiding r would open a group of today that nothing of today is left to close
-            return any(open_count[h] == 0 and group_day[h] == today
-                       and not any(s != r and not hidden[s] and spells[s] > 0 and when[s] == today
-                                   for s in rows_of[h])
-                       for h in groups_of_row[r])
-
-        def cost(r: int, today: int = today, total: int = total) -> tuple:
-            closes = sum(1 for h in groups_of_row[r] if group_day[h] == today and open_count[h] == 1)
-            return (stuck(r), r == total, -closes, spells[r], order[r])
+        def cost(r: int, today: int = today, g: int = g) -> tuple:
+            mine = groups_of(r)
+            here = mine[g_day[mine] == today]
+            closes = int((open_count[here] == 1).sum())
+            stuck = False  # hiding r would open a group of today that nothing of today is left to close
+            for h in here[open_count[here] == 0].tolist():
+                others = members(h)
+                if not (~hidden[others] & nonzero[others] & (when[others] == today) & (others != r)).any():
+                    stuck = True
+                    break
+            return (stuck, r == g_total[g], -closes, int(spells[r]), int(order[r]))
 
         pick = min(candidates, key=cost)
         hidden[pick] = True
-        for h in groups_of_row[pick]:
-            open_count[h] += 1
-            if open_count[h] == 1:
-                heapq.heappush(heap, (group_day[h], groups[h][0], order[groups[h][1]], h))
-    return hidden, [r in exposed for r in range(len(spells))]
+        mine = groups_of(pick)
+        open_count[mine] += 1
+        for h in mine[open_count[mine] == 1].tolist():
+            heapq.heappush(heap, (int(g_day[h]), int(g_kind[h]), int(order[g_total[h]]), h))
+    return hidden, exposed
 
 
 def model(dbt, session):
@@ -204,5 +196,4 @@ def model(dbt, session):
     if levels.height == 0:
         return levels.with_columns(pl.lit(False).alias("is_suppressed"), pl.lit(False).alias("is_exposed"))
     hidden, exposed = suppress(levels, dates, min_cell)
-    return levels.with_columns(pl.Series("is_suppressed", hidden, pl.Boolean),
-                               pl.Series("is_exposed", exposed, pl.Boolean))
+    return levels.with_columns(pl.Series("is_suppressed", hidden), pl.Series("is_exposed", exposed))
