@@ -69,7 +69,7 @@ def levels_of(cells: pl.DataFrame) -> pl.DataFrame:
 def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     """Every identity between the published rows as edges (kind, total, row): one per member, and
     one for the total itself. Kinds index GROUP_KINDS."""
-    nil = "\\x00"  # a null key (a reason's or a total's missing parts) joins like a value
+    nil = "\x00"  # a null key (a reason's or a total's missing parts) joins like a value
     rows = levels.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("i"), "period", "period_start", "period_end",
         "municipality_code", "target_group", "level",
@@ -96,7 +96,6 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     spanned = windows.filter(pl.col("period_start") >= first)
     edge(3, spanned.join(months, on=rest).filter(pl.col("m").is_between(pl.col("period_start"), pl.col("period_end"))),
          "i", "r")
-    edges.append(spanned.select(pl.lit(3, pl.Int8).alias("kind"), pl.col("i").alias("total"), pl.col("i").alias("row")))
     # chains: the same period a month earlier, the month between, and for the last 12 months the
     # month that left
     prev = pl.DataFrame({"period_end": dates[1:], "before": dates[:-1]})
@@ -115,10 +114,10 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     edge(4, x.join(months.rename({"m": "now"}), on=["now", *rest]), "i", "r")
     edge(4, x.filter(pl.col("period") == "seneste_12_mdr").join(months.rename({"m": "left"}), on=["left", *rest]),
          "i", "r")
-    edges.append(x.select(pl.lit(4, pl.Int8).alias("kind"), pl.col("i").alias("total"), pl.col("i").alias("row")))
+    # a group without members has a total of 0 (its months, or the period a month earlier and the
+    # months between, are absent), so it can never give anything back
     edges = pl.concat(edges)
-    itself = edges.filter(pl.col("kind") <= 2).select("kind", "total", pl.col("total").alias("row")).unique()
-    return pl.concat([edges, itself])
+    return pl.concat([edges, edges.select("kind", "total", pl.col("total").alias("row")).unique()])
 
 
 def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np.ndarray, np.ndarray]:
@@ -131,8 +130,9 @@ def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np
     e = group_edges(levels, dates).sort("kind", "total")
     kind, total, row = (e[c].to_numpy() for c in ("kind", "total", "row"))
     # a group is a run of edges with the same (kind, total)
-    start = np.flatnonzero(np.r_[True, (kind[1:] != kind[:-1]) | (total[1:] != total[:-1])])
-    g_of_edge = np.cumsum(np.r_[True, (kind[1:] != kind[:-1]) | (total[1:] != total[:-1])]) - 1
+    new_group = np.r_[True, (kind[1:] != kind[:-1]) | (total[1:] != total[:-1])]
+    start = np.flatnonzero(new_group)
+    g_of_edge = np.cumsum(new_group) - 1
     g_kind, g_total = kind[start], total[start]
     g_day = when[g_total]
     g_ptr = np.r_[start, len(row)]
