@@ -399,11 +399,13 @@ def attack(con) -> System:
     return system
 
 
+EXIT_LEVELS = {"cell": "cell", "reason": "reason", "target_group": "total"}  # level -> attack()'s key
+
+
 def exit_values(con) -> dict[tuple, int]:
     """The true value of every exit-reason row, keyed as attack() keys them (the working warehouse
     keeps the unsuppressed levels)."""
-    names = {"cell": "cell", "reason": "reason", "target_group": "total"}
-    return {("exit", names[r[0]], *r[1:-1]): r[-1] for r in con.execute(
+    return {("exit", EXIT_LEVELS[r[0]], *r[1:-1]): r[-1] for r in con.execute(
         "select level, period, period_start, period_end, municipality_code, target_group, exit_reason, "
         "new_target_group, spells from intermediate.int_exit_reason_suppression").fetchall()}
 
@@ -456,8 +458,7 @@ def test_no_hidden_month_is_one_period_to_date_minus_the_one_a_month_earlier(pub
     each period to its months but skips components too large to solve whole, so this test does
     each chain on its own, at every level. A row that is absent is 0 (its table had nothing ended)."""
     values = exit_values(published)
-    names = {"cell": "cell", "reason": "reason", "target_group": "total"}
-    shown = {("exit", names[r[0]], *r[1:-1]): r[-1] for r in published.execute("""
+    shown = {("exit", EXIT_LEVELS[r[0]], *r[1:-1]): r[-1] for r in published.execute("""
         select 'cell', period, period_start, period_end, municipality_code, target_group, exit_reason,
                new_target_group, spells from marts.kpi_exit_reasons
         union
@@ -474,38 +475,34 @@ def test_no_hidden_month_is_one_period_to_date_minus_the_one_a_month_earlier(pub
         n = d.year * 12 + d.month - 1 + by
         return n // 12, n % 12 + 1
 
-    def month(m, rest):
-        """(known, value) of a month's row; an absent row of a published month is a known 0."""
+    def month(m, lvl, where):
+        """(published in the history, the row's key if hidden, else None) of a month's row; an
+        absent row of a published month is a known 0."""
         if m < first or m not in month_end:
             return False, None
-        d = month_end[m]
-        key = ("exit", rest[0], "maaned", date(*m, 1), d, *rest[1:])
-        if key not in shown:
-            return True, 0
-        return shown[key] is not None, shown[key] if shown[key] is not None else key
+        key = ("exit", lvl, "maaned", date(*m, 1), month_end[m], *where)
+        return True, key if key in shown and shown[key] is None else None
 
     recovered, chains = [], 0
     for key, value in shown.items():
-        _, lvl, period, start, end, *rest = key
+        _, lvl, period, start, end, *where = key
         if period == "maaned" or value is None:
             continue
-        before_end = date(*shift(end, 0), 1) - timedelta(days=1)
+        before_end = date(end.year, end.month, 1) - timedelta(days=1)
         if before_end not in dates:
             continue
-        rest = (lvl, *rest)
         start_before = start if period != "seneste_12_mdr" else date(*shift(start, -1), 1)
         if period != "seneste_12_mdr" and start == date(end.year, end.month, 1):
             continue  # the period's first month
-        before = shown.get(("exit", lvl, period, start_before, before_end, *rest[1:]), 0)
-        if before is None:
-            continue
-        terms = [month((end.year, end.month), rest)]
+        if shown.get(("exit", lvl, period, start_before, before_end, *where), 0) is None:
+            continue  # the period a month earlier is hidden
+        terms = [month((end.year, end.month), lvl, where)]
         if period == "seneste_12_mdr":
-            terms.append(month(shift(start, -1), rest))
-        if any(known is False and v is None for known, v in terms):
+            terms.append(month(shift(start, -1), lvl, where))
+        if not all(inside for inside, _ in terms):
             continue  # a month outside the history
         chains += 1
-        unknown = [v for known, v in terms if not known]
+        unknown = [k for _, k in terms if k is not None]
         if len(unknown) == 1 and values[unknown[0]] != 0:
             recovered.append((unknown[0], values[unknown[0]]))
     assert chains > 500, chains
