@@ -464,12 +464,15 @@ def test_target_groups_are_sorted_by_number(served_dashboard):
 def test_pages_are_danish_with_the_danish_plotly_locale(served_dashboard, browser):
     open_page(browser, served_dashboard, "/passive", "passive-content")
     assert browser.execute_script("return document.documentElement.lang") == "da"
-    button = wait(browser, 30).until(  # Plotly itself loads after the page's content
-        lambda d: d.find_element(By.CSS_SELECTOR, "#passive-trend .modebar-btn[data-title]"))
-    assert button.get_attribute("data-title") == "Hent figuren som png"
-    ticks = [t.get_attribute("textContent")
-             for t in browser.find_elements(By.CSS_SELECTOR, "#passive-trend .xtick text")]
-    ticks = [t for t in ticks if t]
+    # Plotly loads after the page's content and may redraw the figure under the test: the title and
+    # the ticks are read in the page, in one script each, never from elements found earlier
+    title = wait(browser, 30).until(lambda d: d.execute_script(
+        "const b = document.querySelector('#passive-trend .modebar-btn[data-title]');"
+        "return b && b.getAttribute('data-title');"))
+    assert title == "Hent figuren som png"
+    ticks = wait(browser, 30).until(lambda d: d.execute_script(
+        "return Array.from(document.querySelectorAll('#passive-trend .xtick text'))"
+        ".map(t => t.textContent).filter(t => t);"))
     months = {"jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
     assert ticks and all(t.split()[0] in months for t in ticks), ticks
     assert "%" in browser.find_element(By.ID, "headline-value-PASSIV_ANDEL").text

@@ -45,6 +45,12 @@ class Translator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+# dagster-dbt asks dbt for JSON events on stdout, and dbt then writes its file log as JSON debug events
+# too, timings to ten decimals included ("elapsed": 0.0107645895 reads like a CPR number). The file
+# log is for a person reading it: the lines dbt prints, as text.
+FILE_LOG = ["--log-format-file", "text", "--log-level-file", "info", "--no-use-colors-file"]
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR), dbt_executable=dbt_executable())
 
@@ -62,7 +68,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     # dbt_project/target (13 MB a run on the demo), and each run parsed the project from scratch.
     hush = contextlib.redirect_stdout(io.StringIO()) if progress.enabled() else contextlib.nullcontext()
     with hush as sink:
-        invocation = dbt.cli(["build", *warehouse_vars(warehouse)], context=context,
+        invocation = dbt.cli(["build", *FILE_LOG, *warehouse_vars(warehouse)], context=context,
                              target_path=warehouse.paths.dbt_target)
         for event in invocation.stream():
             bar.advance()
