@@ -69,12 +69,16 @@ def levels_of(cells: pl.DataFrame) -> pl.DataFrame:
 def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     """Every identity between the published rows as edges (kind, total, row): one per member, and
     one for the total itself. Kinds index GROUP_KINDS."""
-    nil = "\x00"  # a null key (a reason's or a total's missing parts) joins like a value
+    # Each key column as an integer code (equal codes, equal values; a null key is a value of its
+    # own), and each series (a municipality, target group, level, reason and new target group
+    # through the periods and dates) as one code: the joins below are on integers, and a window
+    # meets only its own months, not every month of its series first.
+    names = ["municipality_code", "target_group", "level", "exit_reason", "new_target_group"]
     rows = levels.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("i"), "period", "period_start", "period_end",
-        "municipality_code", "target_group", "level",
-        pl.col("exit_reason").fill_null(nil), pl.col("new_target_group").fill_null(nil))
-    rest = ["municipality_code", "target_group", "level", "exit_reason", "new_target_group"]
+        (pl.col("municipality_code") == ALL).alias("is_all"), pl.col("level").alias("level_name"),
+        *[pl.col(c).rank("dense").fill_null(0).cast(pl.UInt32) for c in names],
+        pl.struct(names).rank("dense").cast(pl.UInt32).alias("series"))
     first = date(dates[0].year, dates[0].month, 1)
     edges = []
 
@@ -82,20 +86,21 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
         edges.append(frame.select(pl.lit(kind, pl.Int8).alias("kind"), pl.col(total).alias("total"),
                                   pl.col(member).alias("row")))
 
-    cell, reason, total = (rows.filter(pl.col("level") == lv) for lv in ("cell", "reason", "target_group"))
+    cell, reason, total = (rows.filter(pl.col("level_name") == lv) for lv in ("cell", "reason", "target_group"))
     table = ["period", "period_end", "municipality_code", "target_group"]
     edge(0, cell.join(reason.select(*table, "exit_reason", pl.col("i").alias("t")), on=table + ["exit_reason"]),
          "t", "i")
     edge(1, reason.join(total.select(*table, pl.col("i").alias("t")), on=table), "t", "i")
     same = ["period", "period_end", "target_group", "level", "exit_reason", "new_target_group"]
-    alle = rows.filter(pl.col("municipality_code") == ALL).select(*same, pl.col("i").alias("t"))
-    edge(2, rows.filter(pl.col("municipality_code") != ALL).join(alle, on=same), "t", "i")
-    months = rows.filter(pl.col("period") == "maaned").select(*rest, pl.col("period_start").alias("m"),
+    alle = rows.filter(pl.col("is_all")).select(*same, pl.col("i").alias("t"))
+    edge(2, rows.filter(~pl.col("is_all")).join(alle, on=same), "t", "i")
+    months = rows.filter(pl.col("period") == "maaned").select("series", pl.col("period_start").alias("m"),
                                                                pl.col("i").alias("r"))
     windows = rows.filter(pl.col("period") != "maaned")
-    spanned = windows.filter(pl.col("period_start") >= first)
-    edge(3, spanned.join(months, on=rest).filter(pl.col("m").is_between(pl.col("period_start"), pl.col("period_end"))),
-         "i", "r")
+    spanned = (windows.filter(pl.col("period_start") >= first)
+               .select("i", "series", m=pl.date_ranges("period_start", "period_end", "1mo"))
+               .explode("m"))
+    edge(3, spanned.join(months, on=["series", "m"]), "i", "r")
     # chains: the same period a month earlier, the month between, and for the last 12 months the
     # month that left
     prev = pl.DataFrame({"period_end": dates[1:], "before": dates[:-1]})
@@ -109,10 +114,10 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     x = x.with_columns(start_before=pl.when(pl.col("period") == "seneste_12_mdr").then(pl.col("left"))
                        .otherwise(pl.col("period_start")))
     earlier = rows.select("period", pl.col("period_start").alias("start_before"), pl.col("period_end").alias("before"),
-                          *rest, pl.col("i").alias("r"))
-    edge(4, x.join(earlier, on=["period", "start_before", "before", *rest]), "i", "r")
-    edge(4, x.join(months.rename({"m": "now"}), on=["now", *rest]), "i", "r")
-    edge(4, x.filter(pl.col("period") == "seneste_12_mdr").join(months.rename({"m": "left"}), on=["left", *rest]),
+                          "series", pl.col("i").alias("r"))
+    edge(4, x.join(earlier, on=["period", "start_before", "before", "series"]), "i", "r")
+    edge(4, x.join(months.rename({"m": "now"}), on=["now", "series"]), "i", "r")
+    edge(4, x.filter(pl.col("period") == "seneste_12_mdr").join(months.rename({"m": "left"}), on=["left", "series"]),
          "i", "r")
     # a group without members has a total of 0 (its months, or the period a month earlier and the
     # months between, are absent), so it can never give anything back
