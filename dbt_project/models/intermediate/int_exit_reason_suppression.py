@@ -74,17 +74,17 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     # through the periods and dates) as one code: the joins below are on integers, and a window
     # meets only its own months, not every month of its series first.
     names = ["municipality_code", "target_group", "level", "exit_reason", "new_target_group"]
-    rows = levels.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("i"), "period", "period_start", "period_end",
+    rows = levels.lazy().select(
+        pl.int_range(pl.len(), dtype=pl.Int32).alias("i"), "period", "period_start", "period_end",
         (pl.col("municipality_code") == ALL).alias("is_all"), pl.col("level").alias("level_name"),
         *[pl.col(c).rank("dense").fill_null(0).cast(pl.UInt32) for c in names],
-        pl.struct(names).rank("dense").cast(pl.UInt32).alias("series"))
+        pl.struct(names).rank("dense").cast(pl.UInt32).alias("series")).collect().lazy()
     first = date(dates[0].year, dates[0].month, 1)
     edges = []
 
     def edge(kind: int, frame: pl.DataFrame, total: str, member: str) -> None:
         edges.append(frame.select(pl.lit(kind, pl.Int8).alias("kind"), pl.col(total).alias("total"),
-                                  pl.col(member).alias("row")))
+                                  pl.col(member).alias("row")).collect())
 
     cell, reason, total = (rows.filter(pl.col("level_name") == lv) for lv in ("cell", "reason", "target_group"))
     table = ["period", "period_end", "municipality_code", "target_group"]
@@ -103,7 +103,7 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     edge(3, spanned.join(months, on=["series", "m"]), "i", "r")
     # chains: the same period a month earlier, the month between, and for the last 12 months the
     # month that left
-    prev = pl.DataFrame({"period_end": dates[1:], "before": dates[:-1]})
+    prev = pl.LazyFrame({"period_end": dates[1:], "before": dates[:-1]})
     prev = prev.filter(pl.col("before").dt.offset_by("1d").dt.month_start()
                        == pl.col("period_end").dt.month_start())
     x = windows.join(prev, on="period_end").with_columns(
@@ -112,7 +112,7 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     x = x.filter(pl.when(pl.col("period") == "seneste_12_mdr").then(pl.col("left") >= first)
                  .otherwise(pl.col("period_start") < pl.col("now")))
     x = x.with_columns(start_before=pl.when(pl.col("period") == "seneste_12_mdr").then(pl.col("left"))
-                       .otherwise(pl.col("period_start")))
+                       .otherwise(pl.col("period_start"))).collect().lazy()
     earlier = rows.select("period", pl.col("period_start").alias("start_before"), pl.col("period_end").alias("before"),
                           "series", pl.col("i").alias("r"))
     edge(4, x.join(earlier, on=["period", "start_before", "before", "series"]), "i", "r")
@@ -134,6 +134,7 @@ def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np
     nonzero = spells > 0
     e = group_edges(levels, dates).sort("kind", "total")
     kind, total, row = (e[c].to_numpy() for c in ("kind", "total", "row"))
+    del e
     # a group is a run of edges with the same (kind, total)
     new_group = np.r_[True, (kind[1:] != kind[:-1]) | (total[1:] != total[:-1])]
     start = np.flatnonzero(new_group)
