@@ -170,6 +170,9 @@ def markdown(results: dict) -> str:
             elif s.startswith("job_"):
                 limit = (f"`make refresh`: load {x['load_s']} s, dbt {x['dbt_s']} s, publish {x['publish_s']} s, "
                          f"between steps {x['between_steps_s']} s, start-up {x['outside_steps_s']} s")
+                if x.get("dbt_slowest_models"):
+                    limit += ("; dbt's slowest models: "
+                              + ", ".join(f"{name} {t} s" for name, t in x["dbt_slowest_models"]))
             cached = " (cached)" if s == "generate" and x.get("cached") else ""
             lines.append(f"| {r['citizens']:,} | {s}{cached} | {x['wall_s']} | {x.get('rows_per_s', '')} | "
                          f"{x.get('peak_mib', '')} | {limit} |")

@@ -64,7 +64,22 @@ def job_steps(data_dir: Path) -> dict:
     run_s = stats.end_time - stats.launch_time if stats.launch_time else stats.end_time - stats.start_time
     return {"run_id": run.run_id, "status": run.status.value, "run_s": round(run_s, 2),
             **{f"{k}_s": round(v, 2) for k, v in part.items()},
-            "between_steps_s": round(run_s - sum(part.values()), 2)}
+            "between_steps_s": round(run_s - sum(part.values()), 2), **dbt_nodes(data_dir)}
+
+
+def dbt_nodes(data_dir: Path, top: int = 5) -> dict:
+    """Where dbt's time went in the data folder's latest build (its run_results.json): the node
+    seconds of models and of tests (two threads: they add up to more than the build's wall time),
+    and the slowest models."""
+    results = DataPaths(data_dir, data_dir / "landing").dbt_target / "run_results.json"
+    if not results.exists():
+        return {}
+    nodes = json.loads(results.read_text())["results"]
+    models = sorted(((r["execution_time"], r["unique_id"].split(".")[-1]) for r in nodes
+                     if r["unique_id"].startswith("model.")), reverse=True)
+    return {"dbt_model_node_s": round(sum(t for t, _ in models), 1),
+            "dbt_test_node_s": round(sum(r["execution_time"] for r in nodes if r["unique_id"].startswith("test.")), 1),
+            "dbt_slowest_models": [[name, round(t, 1)] for t, name in models[:top]]}
 
 
 def publish_(data_dir: Path) -> dict:
