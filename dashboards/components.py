@@ -16,6 +16,8 @@ import plotly.io as pio
 import polars as pl
 from dash import dash_table, dcc, html
 
+from dashboards.targets import interval_holds
+
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 GOOD, BAD = "#009E73", "#D55E00"
 # a hidden count in a table, and a hidden KPI value (a share, a median of days); the same word for
@@ -252,7 +254,7 @@ def verdict(kpi: dict, x, low=None, high=None) -> tuple[str, str]:
     ok = met(kpi, x)
     if ok is None:
         return "Ikke opgjort", "no-target"
-    if low is not None and high is not None and low <= kpi["default_target"] <= high:
+    if interval_holds(low, high, kpi["default_target"]):
         return "Usikkert", "uncertain"
     return ("Mål nået", "on-target") if ok else ("Mål ikke nået", "off-target")
 

@@ -8,6 +8,7 @@ from dash import dash_table, html
 
 from dashboards import components as c
 from dashboards import data
+from dashboards.targets import interval_holds
 
 dash.register_page(__name__, path="/forsoeg", name="Forsøg", title="Forsøg", order=11, filters=("forsoeg",),
                    filter_reasons={"kommune": "Forsøgenes resultater er opgjort på tværs af alle kommuner.",
@@ -34,7 +35,7 @@ def status(r: dict) -> str:
     if r["target_met"] is None or r["is_suppressed"]:
         return ""
     low, high = r["indsats_low"], r["indsats_high"]
-    if low is not None and high is not None and low <= r["target_value"] <= high:
+    if interval_holds(low, high, r["target_value"]):
         return "Usikkert: intervallet rummer målet"
     return ("Mål nået" if r["target_met"] else "Mål ikke nået") + (
         " med sikkerhed" if low is not None else " (usikkerheden er ikke opgjort)")

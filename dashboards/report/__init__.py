@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dashboards.report import fmt
 from dashboards.report.figures import NoPublicationError, Period, Publication, ReportError, parse_quarter
 from dashboards.scope import ALLE, Scope
+from dashboards.targets import interval_holds
 
 __all__ = ["NoPublicationError", "Period", "Publication", "Report", "ReportError", "parse_quarter", "render"]
 
@@ -71,6 +72,7 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number=fmt.number, pct=fmt.pct, count=fmt.count, value=fmt.value, day=fmt.day,
                        target=fmt.target, on_target=fmt.on_target, difference=fmt.difference)
+    env.globals["interval_holds"] = interval_holds
     return env
 
 
