@@ -82,7 +82,7 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     first = date(dates[0].year, dates[0].month, 1)
     edges = []
 
-    def edge(kind: int, frame: pl.DataFrame, total: str, member: str) -> None:
+    def edge(kind: int, frame: pl.LazyFrame, total: str, member: str) -> None:
         edges.append(frame.select(pl.lit(kind, pl.Int8).alias("kind"), pl.col(total).alias("total"),
                                   pl.col(member).alias("row")).collect())
 
@@ -134,7 +134,6 @@ def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np
     nonzero = spells > 0
     e = group_edges(levels, dates).sort("kind", "total")
     kind, total, row = (e[c].to_numpy() for c in ("kind", "total", "row"))
-    del e
     # a group is a run of edges with the same (kind, total)
     new_group = np.r_[True, (kind[1:] != kind[:-1]) | (total[1:] != total[:-1])]
     start = np.flatnonzero(new_group)
