@@ -12,7 +12,7 @@ Then the job that really runs: `make refresh` (the Dagster `refresh` job) end to
 data folder, for the full refresh (`job_full_refresh`) and for the one-day delta on top
 (`job_delta_refresh`), each with its wall time, peak memory (the job and its dbt processes) and
 where the time went (Dagster's own step timings from the run storage; `outside_steps_s` is the
-process start, imports and run set-up).
+process start, imports and run set-up; dbt's node seconds and slowest models from its run_results.json).
 
 Results: bench/results/latest.json and latest.md. A run of some sizes keeps the other sizes'
 figures from the previous latest.json (each size says when it was measured).
