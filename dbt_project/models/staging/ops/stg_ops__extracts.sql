@@ -3,8 +3,9 @@
 -- A file counts as delivered only when it loaded. The one exception is a header-only file that
 -- the loader recorded as a duplicate because an earlier header-only file had the same bytes: an
 -- empty delta has no content to tell it apart, so its name (entity and date) is the delivery; and
--- likewise a full snapshot (`_fuld`) with the bytes of an earlier loaded snapshot of its entity:
--- nothing changed in between (a source that writes full extracts does so for an unchanged entity).
+-- likewise a full snapshot (`_fuld`) with the bytes of an earlier loaded snapshot of its entity,
+-- or of its entity's first loaded file (the first extract holds everything there was): nothing
+-- changed in between (a source that writes full extracts does so for an unchanged entity).
 -- An entity not required in every extract (tildelinger) is expected from the first extract of
 -- its source that delivered it.
 -- The reference date (kpis.md) is the latest extract date on which every source that had
@@ -24,6 +25,10 @@ header_only as (
 
 unchanged_snapshot as (
     select distinct entity, sha256 from ledger where status = 'loaded' and is_snapshot
+    union
+    select entity, sha256 from ledger
+    where status = 'loaded' and extract_date is not null
+    qualify extract_date = min(extract_date) over (partition by entity)
 ),
 
 delivered as (
