@@ -1,6 +1,11 @@
 -- The spells ongoing on each reference date, with the caseworker who held the case that day
 -- (from the assignment history; the spell's own caseworker where the history has none) and
--- the caseworker's team.
+-- the caseworker's team. Built by delta (macros/person_delta.sql): a nightly run recomputes the
+-- citizens whose spells, assignments or caseworkers' teams changed, and the reference dates
+-- that are new.
+{{ config(materialized='person_delta', person_inputs=['spells', 'assignments', 'caseworker_teams'],
+          by_reference_date=true) }}
+-- depends_on: {{ ref('int_delta_fingerprints') }}, {{ ref('int_delta_global_fingerprints') }}
 with spells as (
     select * from {{ ref('int_spells') }}
 ),
@@ -23,6 +28,7 @@ ongoing as (
     inner join dates as d
         on s.start_date <= d.reference_date
         and (s.end_date is null or s.end_date > d.reference_date)
+    where {{ delta_rows('s.person_id', 'd') }}
 ),
 
 held_by as (

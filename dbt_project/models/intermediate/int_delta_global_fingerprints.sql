@@ -1,0 +1,5 @@
+-- The inputs about everyone that the person_delta models (macros/person_delta.sql) read, one
+-- fingerprint each: a model that names one of them is rebuilt whole when it changes.
+--   target_groups      the target groups (seed ref_maalgrupper)
+select 'target_groups' as input, cast(coalesce(sum(hash(g)), 0) as varchar) as fingerprint
+from {{ ref('ref_maalgrupper') }} as g
