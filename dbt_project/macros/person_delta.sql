@@ -12,10 +12,11 @@
   (in a where clause; true on a full build).
 
   What counts as a change (int_delta_fingerprints and int_delta_global_fingerprints hold them):
-  - person_inputs: per citizen, a hash of each input's rows about them. A citizen whose hash of
-    the listed inputs differs from the one the table was last built with (new, changed, removed)
-    has all their rows deleted and recomputed. Every column the model reads about a citizen must
-    be in one of its inputs.
+  - person_inputs: per citizen, a hash of each input's rows about them (int_delta_fingerprints,
+    a view: only the inputs named are computed). A citizen whose hashes of the listed inputs
+    differ from the ones the table was last built with (new, changed, removed) has all their rows
+    deleted and recomputed. Every column the model reads about a citizen must be in one of its
+    inputs.
   - global_inputs: inputs about everyone (a seed). A change of any of them, of the model's
     compiled SQL (its code and the vars it uses), or dbt's --full-refresh rebuilds it whole.
   - by_reference_date: the model has a row per reference date (int_reference_dates). Rows of a
@@ -65,17 +66,21 @@
     {#- what the table is built from, besides the citizens' own inputs -#}
     {%- set globals = run_query("select coalesce(string_agg(input || '=' || fingerprint, ';' order by input), '') from "
                                 ~ global_fp ~ " where input in ('" ~ (global_inputs | join("', '")) ~ "')") -%}
-    {%- set missing = global_inputs | reject('in', run_query("select input from " ~ global_fp).columns[0].values()) | list -%}
-    {%- if missing -%}
-        {{ exceptions.raise_compiler_error(this.identifier ~ ": global_inputs " ~ missing ~ " are not in int_delta_global_fingerprints") }}
-    {%- endif -%}
+    {%- for names, node in [(person_inputs, 'int_delta_fingerprints'), (global_inputs, 'int_delta_global_fingerprints')] -%}
+        {%- set code = graph.nodes['model.' ~ project_name ~ '.' ~ node].raw_code -%}
+        {%- for name in names if ("'" ~ name ~ "'") not in code -%}
+            {{ exceptions.raise_compiler_error(this.identifier ~ ": the input '" ~ name ~ "' is not one of " ~ node ~ "'s") }}
+        {%- endfor -%}
+    {%- endfor -%}
     {%- set params = local_md5(compiled_code ~ '|' ~ (person_inputs | join(',')) ~ '|' ~ globals.columns[0].values()[0] ~ '|' ~ by_date) -%}
     {%- set full = existing is none or should_full_refresh() or load_cached_relation(state) is none
                    or run_query("select any_value(params) from " ~ state).columns[0].values()[0] != params -%}
 
     {%- call statement('delta_scope') -%}
         create or replace table {{ delta_relation('current') }} as
-        select person_id, hash({{ person_inputs | join(', ') }}) as fingerprint from {{ persons_fp }};
+        select person_id, sum(hash(input, fingerprint)) as fingerprint from {{ persons_fp }}
+        where input in ('{{ person_inputs | join("', '") }}')
+        group by person_id;
         create or replace table {{ delta_relation('all') }} as select {{ full }} as everything;
         create or replace table {{ delta_relation('persons') }} as
         {%- if full %}
