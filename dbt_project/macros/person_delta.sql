@@ -33,13 +33,13 @@
     {%- if model.resource_type == 'unit_test' or config.get('materialized') != 'person_delta' -%}
         true
     {%- else -%}
-        ((select everything from {{ delta_relation('all') }})
+        /*delta_rows*/((select everything from {{ delta_relation('all') }})
          or {{ person }} in (select person_id from {{ delta_relation('persons') }})
         {%- if dates %}
          or exists (select 1 from {{ delta_relation('dates') }} as delta_dates
                     where delta_dates.reference_date = {{ dates }}.reference_date
                       and delta_dates.is_current = {{ dates }}.is_current)
-        {%- endif %})
+        {%- endif %})/*end delta_rows*/
     {%- endif -%}
 {%- endmacro %}
 
@@ -102,8 +102,11 @@
     {%- endcall -%}
 
     {%- if full -%}
+        {#- every row: without the filter, which would test each row against the changed citizens -#}
+        {%- set everything = modules.re.sub('/\\*delta_rows\\*/.*?/\\*end delta_rows\\*/', 'true', compiled_code,
+                                            flags=modules.re.DOTALL) -%}
         {%- call statement('main') -%}
-            {{ create_table_as(False, intermediate, compiled_code) }}
+            {{ create_table_as(False, intermediate, everything) }}
         {%- endcall -%}
         {%- if existing is not none -%}
             {{ adapter.rename_relation(existing, backup) }}
