@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -67,6 +68,17 @@ def run_job(name: str, data_dir: Path) -> None:
     result = defs.resolve_job_def(name).execute_in_process(
         resources={"warehouse": WarehouseResource(data_dir=str(data_dir))}, raise_on_error=False)
     assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
+
+
+def run_dbt(*args: str, warehouse: Path, project: Path = REPO / "dbt_project", target: Path | None = None,
+            vars_: dict | None = None) -> None:
+    """The venv's dbt in `project`, building in the DuckDB file `warehouse` (profiles.yml: var warehouse_path)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", ".",
+         *(("--target-path", str(target)) if target else ()),
+         "--vars", json.dumps({"warehouse_path": str(warehouse), **(vars_ or {})})],
+        cwd=project, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def build(data_dir: Path):

@@ -12,31 +12,17 @@ every model and mart is.
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from tests.conftest import EXTRACT, make_landing, run_job
+from tests.conftest import EXTRACT, make_landing, run_dbt, run_job
 
-REPO = Path(__file__).resolve().parent.parent
-DBT_DIR = REPO / "dbt_project"
 DELTA_MODELS = ("int_ongoing_spells", "int_self_sufficiency_months")
 DAYS = 4
-
-
-def _dbt(*args: str, warehouse: Path, target: Path, vars_: dict | None = None) -> None:
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [str(dbt), *args, "--profiles-dir", ".", "--target-path", str(target), "--quiet",
-         "--vars", json.dumps({"warehouse_path": str(warehouse), **(vars_ or {})})],
-        cwd=DBT_DIR, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def _tables(con: duckdb.DuckDBPyConnection, db: str) -> list[tuple[str, str]]:
@@ -77,18 +63,23 @@ def _state(working: Path) -> dict[str, tuple]:
                                f"from intermediate.{m}__delta_state").fetchone() for m in DELTA_MODELS}
 
 
+def _date(text: str) -> date:
+    """A date as forloeb writes it, dd-mm-yyyy."""
+    d, m, y = (int(p) for p in text.split("-"))
+    return date(y, m, d)
+
+
+def _month(text: str) -> tuple[int, int]:
+    day = _date(text)
+    return day.year, day.month
+
+
 def _old_spell_corrected(row: dict) -> bool:
     """forloeb: an old ended spell, whose start the source moves 10 days earlier."""
     if not row["slutdato"] or row["slutdato"][-4:] > "2023":
         return False
-    d, m, y = (int(p) for p in row["startdato"].split("-"))
-    row["startdato"] = f"{date(y, m, d) - timedelta(days=10):%d-%m-%Y}"
+    row["startdato"] = f"{_date(row['startdato']) - timedelta(days=10):%d-%m-%Y}"
     return True
-
-
-def _month(text: str) -> tuple[int, int]:
-    _, m, y = (int(p) for p in text.split("-"))
-    return y, m
 
 
 def _followed_months(forloeb_lines: list[str]) -> set[tuple[str, str]]:
@@ -137,8 +128,9 @@ def _correct_late(path: Path, day: date, rng: random.Random, snapshot_lines: lis
     row instead and the deleted one no more); returns how many rows it touched."""
     entity = path.name.split(f"_{day:%Y%m%d}")[0]
     key, deleted_flag = KEYS[entity], DELETED[entity]
-    bom = path.read_bytes().startswith(b"\xef\xbb\xbf")
-    header, *lines = path.read_bytes().decode("utf-8-sig").rstrip("\n").split("\n")
+    data = path.read_bytes()
+    bom = data.startswith(b"\xef\xbb\xbf")
+    header, *lines = data.decode("utf-8-sig").rstrip("\n").split("\n")
     cols = header.split(";")
     assert entity != "forloeb" or tuple(cols) == FORLOEB_COLUMNS
     old = [dict(zip(cols, ln.split(";"), strict=True)) for ln in snapshot_lines]
@@ -163,8 +155,8 @@ def _rebuild(working: Path, tmp: Path, *select: str, vars_: dict | None = None) 
     """A copy of the warehouse with `select` (or every model) rebuilt from scratch."""
     rebuilt = tmp / "rebuilt.duckdb"
     shutil.copy(working, rebuilt)
-    _dbt("run", "--full-refresh", *(("--select", *select) if select else ()), warehouse=rebuilt,
-         target=tmp / "dbt", vars_=vars_)
+    run_dbt("run", "--full-refresh", "--quiet", *(("--select", *select) if select else ()), warehouse=rebuilt,
+            target=tmp / "dbt", vars_=vars_)
     return rebuilt
 
 
@@ -246,5 +238,5 @@ def test_after_a_random_sequence_of_deltas_and_snapshots_the_incremental_build_e
 
     # a parameter changed by hand (dbt run --vars) reaches the incremental models too
     params = {"history_months": 24, "min_cell_size": 3}
-    _dbt("run", warehouse=working, target=tmp_path / "dbt", vars_=params)
+    run_dbt("run", "--quiet", warehouse=working, target=tmp_path / "dbt", vars_=params)
     assert _differences(working, _rebuild(working, tmp_path, vars_=params)) == {}

@@ -9,17 +9,14 @@ in a real browser all follow.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import REPO, make_landing, run_refresh, screenshot, serve, sign_in, wait
+from tests.conftest import REPO, make_landing, run_dbt, run_refresh, screenshot, serve, sign_in, wait
 from transforms.publication import current_build, open_build, publish
 
 DEADLINE = "deadline_first_meeting_days: 14"
@@ -67,10 +64,7 @@ def rebuilt(tmp_path_factory):
         TARGET, TARGET.replace("0.20", "0.25"))
     (project / "dbt_project.yml").write_text(config, encoding="utf-8")
     working = data / "warehouse" / "working.duckdb"
-    build = subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", ".",
-                            "--vars", json.dumps({"warehouse_path": str(working)})],
-                           cwd=project, capture_output=True, text=True, timeout=900)
-    assert build.returncode == 0, build.stdout[-3000:]
+    run_dbt("build", warehouse=working, project=project)
     publish(working, data / "warehouse" / "published", run_id="registry-test")
     with _published(data) as con:
         after = _facts(con)
