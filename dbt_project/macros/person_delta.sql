@@ -63,15 +63,15 @@
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
-    {#- what the table is built from, besides the citizens' own inputs -#}
-    {%- set globals = run_query("select coalesce(string_agg(input || '=' || fingerprint, ';' order by input), '') from "
-                                ~ global_fp ~ " where input in ('" ~ (global_inputs | join("', '")) ~ "')") -%}
     {%- for names, node in [(person_inputs, 'int_delta_fingerprints'), (global_inputs, 'int_delta_global_fingerprints')] -%}
         {%- set code = graph.nodes['model.' ~ project_name ~ '.' ~ node].raw_code -%}
         {%- for name in names if ("'" ~ name ~ "'") not in code -%}
             {{ exceptions.raise_compiler_error(this.identifier ~ ": the input '" ~ name ~ "' is not one of " ~ node ~ "'s") }}
         {%- endfor -%}
     {%- endfor -%}
+    {#- what the table is built from, besides the citizens' own inputs -#}
+    {%- set globals = run_query("select coalesce(string_agg(input || '=' || fingerprint, ';' order by input), '') from "
+                                ~ global_fp ~ " where input in ('" ~ (global_inputs | join("', '")) ~ "')") -%}
     {%- set params = local_md5(compiled_code ~ '|' ~ (person_inputs | join(',')) ~ '|' ~ globals.columns[0].values()[0] ~ '|' ~ by_date) -%}
     {%- set full = existing is none or should_full_refresh() or load_cached_relation(state) is none
                    or run_query("select any_value(params) from " ~ state).columns[0].values()[0] != params -%}
