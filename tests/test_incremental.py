@@ -4,7 +4,8 @@ mart must equal a full rebuild, row for row.
 
 The sequence is random but seeded: generated extracts are delivered one or two days a night, each
 entity as a delta or as a full snapshot, sometimes with a file held back to the next night (a
-partial delivery), sometimes with a late correction of an old spell and the deletion of another.
+partial delivery), sometimes with late corrections (an old spell, register month, offer or meeting
+changed, another deleted).
 After every night the real refresh job runs, and the incremental models are compared with a copy
 of the warehouse that rebuilt them from scratch (`dbt run --full-refresh`); after the last night,
 every model and mart is.
@@ -21,7 +22,7 @@ import duckdb
 
 from tests.conftest import EXTRACT, make_landing, run_dbt, run_job
 
-DELTA_MODELS = ("int_ongoing_spells", "int_self_sufficiency_months")
+DELTA_MODELS = ("int_ongoing_spells", "int_self_sufficiency_months", "int_passive_spells", "int_timeliness")
 DAYS = 4
 
 
@@ -67,6 +68,10 @@ def _date(text: str) -> date:
     """A date as forloeb writes it, dd-mm-yyyy."""
     d, m, y = (int(p) for p in text.split("-"))
     return date(y, m, d)
+
+
+def _year(text: str) -> int:
+    return int(text[:4] if text[4] == "-" else text[-4:])
 
 
 def _month(text: str) -> tuple[int, int]:
@@ -118,11 +123,78 @@ def _followed_month_corrected(followed: set[tuple[str, str]]):
 
 FORLOEB_COLUMNS = ("forloeb_id", "cpr", "kommunekode", "maalgruppe", "startdato", "slutdato", "afslutningsaarsag",
                    "ny_maalgruppe", "sagsbehandler_id", "opdateret", "slettet")
-KEYS = {"forloeb": ("forloeb_id",), "beskaeftigelse": ("cpr", "maaned")}  # and the value of slettet for "deleted"
-DELETED = {"forloeb": "J", "beskaeftigelse": "1"}
+def _sole(snapshots: dict, entity: str, keep, first: str | None = None) -> dict[str, str]:
+    """Per id of an entity's row, its spell's target group, for the rows `keep` accepts that are
+    the only such row of a spell still ongoing (or, with `first`, a date column, the earliest):
+    taking that row away changes the spell's history."""
+    def rows(e):
+        header, lines = snapshots[e]
+        sep = _separator(header)
+        return [dict(zip(header.split(sep), ln.split(sep), strict=True)) for ln in lines]
+    ongoing = {r["forloeb_id"]: r["maalgruppe"] for r in rows("forloeb") if not r["slutdato"]}
+    kept = [r for r in rows(entity) if r["forloeb_id"] in ongoing and keep(r)]
+    per_spell: dict[str, int] = {}
+    for r in kept:
+        per_spell[r["forloeb_id"]] = per_spell.get(r["forloeb_id"], 0) + 1
+    key = KEYS[entity][0]
+    if first:
+        earliest: dict[str, tuple] = {}
+        for r in kept:
+            day = _date(r[first]) if r[first][4] != "-" else date.fromisoformat(r[first])
+            earliest[r["forloeb_id"]] = min(earliest.get(r["forloeb_id"], (day, r[key])), (day, r[key]))
+        return {ident: ongoing[spell] for spell, (_, ident) in earliest.items()}
+    return {r[key]: ongoing[r["forloeb_id"]] for r in kept if per_spell[r["forloeb_id"]] == 1}
 
 
-def _correct_late(path: Path, day: date, rng: random.Random, snapshot_lines: list[str], correct) -> int:
+PASSIVITY_GROUPS = {"2.11"}  # int_passive_spells
+OFFER_RULE_GROUPS = {"2.2", "2.3", "2.12", "2.13"}  # int_timeliness: first_offer (ref_rettidighed_regler)
+MEETING_RULE_GROUPS = {"2.6"}  # int_timeliness: first_followup
+
+
+def _offer_corrections(snapshots: dict):
+    """indsatser: a spell's only active offer, started in the history, that the source corrects
+    to not employment-oriented, and another such offer deleted: a 2.11 citizen becomes passive at
+    the month ends it covered; another spell loses its first offer (int_timeliness)."""
+    def active(r):
+        return r["beskaeftigelsesrettet"].lower() in ("ja", "j", "1", "true") and r["indsatstype"] != "MENTOR" \
+            and 2024 <= _year(r["startdato"]) <= 2025
+    sole = _sole(snapshots, "indsatser", active)
+
+    def correct(row: dict) -> bool:
+        if sole.get(row["indsats_id"]) not in PASSIVITY_GROUPS:
+            return False
+        row["beskaeftigelsesrettet"] = "Nej"
+        return True
+
+    return correct, lambda row: sole.get(row["indsats_id"]) in OFFER_RULE_GROUPS
+
+
+def _meeting_corrections(snapshots: dict):
+    """samtaler: a 2.6 spell's first meeting held, in the history, that the source corrects to
+    cancelled, and another such meeting deleted: the spell's first follow-up moves (int_timeliness)."""
+    sole = _sole(snapshots, "samtaler", lambda r: r["status"] == "AFHOLDT" and 2024 <= _year(r["dato"]) <= 2025,
+                 first="dato")
+
+    def correct(row: dict) -> bool:
+        if sole.get(row["samtale_id"]) not in MEETING_RULE_GROUPS:
+            return False
+        row["status"] = "AFLYST"
+        return True
+
+    return correct, lambda row: sole.get(row["samtale_id"]) in MEETING_RULE_GROUPS
+
+
+KEYS = {"forloeb": ("forloeb_id",), "beskaeftigelse": ("cpr", "maaned"), "indsatser": ("indsats_id",),
+        "samtaler": ("samtale_id",)}
+DELETED = {"forloeb": "J", "beskaeftigelse": "1", "indsatser": "Ja", "samtaler": "J"}  # slettet for "deleted"
+
+
+def _separator(header: str) -> str:
+    return ";" if header.count(";") >= header.count(",") else ","
+
+
+def _correct_late(path: Path, day: date, rng: random.Random, snapshot: tuple[str, list[str]], correct,
+                  deletable=None) -> int:
     """A late correction of one old row and the deletion of another, as the source would send
     them in the file `path` on `day` (a delta gets two more rows, a full snapshot has the corrected
     row instead and the deleted one no more); returns how many rows it touched."""
@@ -131,22 +203,25 @@ def _correct_late(path: Path, day: date, rng: random.Random, snapshot_lines: lis
     data = path.read_bytes()
     bom = data.startswith(b"\xef\xbb\xbf")
     header, *lines = data.decode("utf-8-sig").rstrip("\n").split("\n")
-    cols = header.split(";")
+    sep = _separator(header)
+    cols = header.split(sep)
     assert entity != "forloeb" or tuple(cols) == FORLOEB_COLUMNS
-    old = [dict(zip(cols, ln.split(";"), strict=True)) for ln in snapshot_lines]
+    old_header, old_lines = snapshot
+    old_sep = _separator(old_header)
+    old = [dict(zip(old_header.split(old_sep), ln.split(old_sep), strict=True)) for ln in old_lines]
     rng.shuffle(old)
     corrected = next(r for r in old if correct(r))
-    deleted = next(r for r in old if r is not corrected)
+    deleted = next(r for r in old if r is not corrected and (deletable is None or deletable(r)))
     stamp = f"{day:%d-%m-%Y} 12:00:00"
     corrected["opdateret"] = deleted["opdateret"] = stamp
     deleted["slettet"] = deleted_flag
     touched = {tuple(r[k] for k in key) for r in (corrected, deleted)}
     if path.name.endswith("_fuld.csv"):
         lines = [ln for ln in lines
-                 if tuple(dict(zip(cols, ln.split(";"), strict=True))[k] for k in key) not in touched]
-        lines.append(";".join(corrected.values()))
+                 if tuple(dict(zip(cols, ln.split(sep), strict=True))[k] for k in key) not in touched]
+        lines.append(sep.join(corrected[c] for c in cols))
     else:
-        lines += [";".join(corrected.values()), ";".join(deleted.values())]
+        lines += [sep.join(corrected[c] for c in cols), sep.join(deleted[c] for c in cols)]
     path.write_bytes(("\ufeff" if bom else "").encode() + ("\n".join([header, *lines]) + "\n").encode("utf-8"))
     return 2
 
@@ -174,10 +249,15 @@ def test_after_a_random_sequence_of_deltas_and_snapshots_the_incremental_build_e
     def files(day: date, snapshots: bool) -> list[Path]:
         return sorted(kinds[snapshots].glob(f"*/*_{day:%Y%m%d}*.csv"))
 
-    snapshot_lines = {e: (kinds[False] / "jobcenter" / f"{e}_{EXTRACT:%Y%m%d}.csv").read_bytes()
-                      .decode("utf-8-sig").rstrip("\n").split("\n")[1:] for e in KEYS}
-    corrections = {"forloeb": _old_spell_corrected,
-                   "beskaeftigelse": _followed_month_corrected(_followed_months(snapshot_lines["forloeb"]))}
+    snapshots = {}  # per entity the first extract's header and lines, where old rows are corrected from
+    for e in KEYS:
+        header, *lines = (kinds[False] / "jobcenter" / f"{e}_{EXTRACT:%Y%m%d}.csv").read_bytes() \
+            .decode("utf-8-sig").rstrip("\n").split("\n")
+        snapshots[e] = (header, lines)
+    # per entity: which old row the source corrects, and which it deletes (None: any other)
+    corrections = {"forloeb": (_old_spell_corrected, None),
+                   "beskaeftigelse": (_followed_month_corrected(_followed_months(snapshots["forloeb"][1])), None),
+                   "indsatser": _offer_corrections(snapshots), "samtaler": _meeting_corrections(snapshots)}
 
     def deliver(paths):
         for f in paths:
@@ -190,6 +270,7 @@ def test_after_a_random_sequence_of_deltas_and_snapshots_the_incremental_build_e
 
     days = [EXTRACT + timedelta(days=i) for i in range(1, DAYS + 1)]
     held: list[Path] = []
+    corrected: set[str] = set()
     seen = {"nights": 0, "corrections": 0, "partial": 0, "snapshots": 0, "deltas": 0}
     while days:
         take = min(len(days), rng.choice((1, 1, 2)))
@@ -212,11 +293,12 @@ def test_after_a_random_sequence_of_deltas_and_snapshots_the_incremental_build_e
             held = [late]
             seen["partial"] += 1
         deliver(paths)
-        for entity, correct in corrections.items():
+        for entity, (correct, deletable) in corrections.items():
             f = next((f for f in paths if f.name.startswith(f"{entity}_{tonight[-1]:%Y%m%d}")), None)
             if f and rng.random() < 0.6:
+                corrected.add(entity)
                 seen["corrections"] += _correct_late(landing / "jobcenter" / f.name, tonight[-1], rng,
-                                                     snapshot_lines[entity], correct)
+                                                     snapshots[entity], correct, deletable)
         run_job("refresh", data)
         seen["nights"] += 1
         state = _state(working)
@@ -227,7 +309,8 @@ def test_after_a_random_sequence_of_deltas_and_snapshots_the_incremental_build_e
         # each incremental model equals its own rebuild from the same inputs, night by night
         rebuilt = _rebuild(working, tmp_path, *DELTA_MODELS)
         assert _differences(working, rebuilt, DELTA_MODELS) == {}, (seen, tonight, state)
-    assert seen["nights"] >= 2 and seen["corrections"] and seen["partial"] and seen["snapshots"] and seen["deltas"]
+    assert seen["nights"] >= 2 and seen["partial"] and seen["snapshots"] and seen["deltas"]
+    assert corrected == set(corrections), (corrected, seen)  # every kind of late correction came
     # every extract is complete in the end, unchanged snapshots included: the last day is measured
     with duckdb.connect(str(working), read_only=True) as con:
         assert con.execute("select reference_date from intermediate.int_reference_dates where is_current"
