@@ -22,7 +22,7 @@ import duckdb
 
 from tests.conftest import EXTRACT, make_landing, run_dbt, run_job
 
-DELTA_MODELS = ("int_ongoing_spells", "int_self_sufficiency_months", "int_passive_spells", "int_timeliness")
+DELTA_MODELS = ("int_ongoing_spells", "int_self_sufficiency_months")
 DAYS = 4
 
 
@@ -151,6 +151,16 @@ OFFER_RULE_GROUPS = {"2.2", "2.3", "2.12", "2.13"}  # int_timeliness: first_offe
 MEETING_RULE_GROUPS = {"2.6"}  # int_timeliness: first_followup
 
 
+def _set(sole: dict[str, str], key: str, groups: set[str], column: str, value: str):
+    """A correction of a row of `sole` whose spell is in one of `groups`: `column` set to `value`."""
+    def correct(row: dict) -> bool:
+        if sole.get(row[key]) not in groups:
+            return False
+        row[column] = value
+        return True
+    return correct
+
+
 def _offer_corrections(snapshots: dict):
     """indsatser: a spell's only active offer, started in the history, that the source corrects
     to not employment-oriented, and another such offer deleted: a 2.11 citizen becomes passive at
@@ -159,14 +169,8 @@ def _offer_corrections(snapshots: dict):
         return r["beskaeftigelsesrettet"].lower() in ("ja", "j", "1", "true") and r["indsatstype"] != "MENTOR" \
             and 2024 <= _year(r["startdato"]) <= 2025
     sole = _sole(snapshots, "indsatser", active)
-
-    def correct(row: dict) -> bool:
-        if sole.get(row["indsats_id"]) not in PASSIVITY_GROUPS:
-            return False
-        row["beskaeftigelsesrettet"] = "Nej"
-        return True
-
-    return correct, lambda row: sole.get(row["indsats_id"]) in OFFER_RULE_GROUPS
+    return (_set(sole, "indsats_id", PASSIVITY_GROUPS, "beskaeftigelsesrettet", "Nej"),
+            lambda row: sole.get(row["indsats_id"]) in OFFER_RULE_GROUPS)
 
 
 def _meeting_corrections(snapshots: dict):
@@ -174,14 +178,8 @@ def _meeting_corrections(snapshots: dict):
     cancelled, and another such meeting deleted: the spell's first follow-up moves (int_timeliness)."""
     sole = _sole(snapshots, "samtaler", lambda r: r["status"] == "AFHOLDT" and 2024 <= _year(r["dato"]) <= 2025,
                  first="dato")
-
-    def correct(row: dict) -> bool:
-        if sole.get(row["samtale_id"]) not in MEETING_RULE_GROUPS:
-            return False
-        row["status"] = "AFLYST"
-        return True
-
-    return correct, lambda row: sole.get(row["samtale_id"]) in MEETING_RULE_GROUPS
+    return (_set(sole, "samtale_id", MEETING_RULE_GROUPS, "status", "AFLYST"),
+            lambda row: sole.get(row["samtale_id"]) in MEETING_RULE_GROUPS)
 
 
 KEYS = {"forloeb": ("forloeb_id",), "beskaeftigelse": ("cpr", "maaned"), "indsatser": ("indsats_id",),

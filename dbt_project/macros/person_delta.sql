@@ -8,7 +8,6 @@
       {{ config(materialized='person_delta', person_inputs=['spells', ...],
                 global_inputs=['target_groups'], by_reference_date=true) }}
       -- depends_on: {{ ref('int_delta_fingerprints') }}, {{ ref('int_delta_global_fingerprints') }}
-  (and {{ ref('int_reference_dates') }} for a model by reference date that does not read it itself)
   and marks where its rows are selected with {{ delta_rows('<person_id column>'[, '<dates alias>']) }}
   (in a where clause; true on a full build).
 

@@ -10,8 +10,6 @@
 --   caseworker_teams  the teams of the caseworkers who held or hold the citizen's spells (a new
 --                     caseworker, or a change of another caseworker's team, changes no one else)
 --   register          the citizen's months in the income register
---   offers            the offers of the citizen's spells (indsatser)
---   meetings          the meetings of the citizen's spells (samtaler)
 {{ config(materialized='view') }}
 select person_id, 'spells' as input,
     sum(hash(spell_id, municipality_code, target_group, start_date, end_date, exit_reason,
@@ -47,16 +45,3 @@ union all
 select person_id, 'register', sum(hash(month, paid_hours, in_education))
 from {{ ref('stg_jobcenter__beskaeftigelse') }}
 group by person_id
-
-union all
-select s.person_id, 'offers',
-    sum(hash(o.offer_id, o.spell_id, o.offer_type, o.is_employment_oriented, o.start_date, o.end_date))
-from {{ ref('stg_jobcenter__indsatser') }} as o
-inner join {{ ref('int_spells') }} as s using (spell_id)
-group by s.person_id
-
-union all
-select s.person_id, 'meetings', sum(hash(m.meeting_id, m.spell_id, m.meeting_date, m.meeting_type, m.status))
-from {{ ref('stg_jobcenter__samtaler') }} as m
-inner join {{ ref('int_spells') }} as s using (spell_id)
-group by s.person_id

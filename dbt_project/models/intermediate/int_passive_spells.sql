@@ -1,14 +1,9 @@
 -- §1 per ongoing ressourceforløb and reference date: is the citizen passive? Passive means no
 -- employment-oriented offer and no mentor overlapping the window
 -- [max(start_date, reference_date - passive_lookback_days), reference_date].
--- Built by delta (macros/person_delta.sql): a nightly run recomputes the citizens whose spells,
--- assignments, caseworkers' teams or offers changed, and the reference dates that are new.
-{{ config(materialized='person_delta', person_inputs=['spells', 'assignments', 'caseworker_teams', 'offers'],
-          global_inputs=['offer_types'], by_reference_date=true) }}
--- depends_on: {{ ref('int_delta_fingerprints') }}, {{ ref('int_delta_global_fingerprints') }}, {{ ref('int_reference_dates') }}
 with ongoing as (
-    select * from {{ ref('int_ongoing_spells') }} as o
-    where o.target_group = '2.11' and {{ delta_rows('o.person_id', 'o') }}
+    select * from {{ ref('int_ongoing_spells') }}
+    where target_group = '2.11'
 ),
 
 offers as (

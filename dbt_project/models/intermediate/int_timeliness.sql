@@ -2,12 +2,6 @@
 -- whether the spell is overdue now (no event by the first deadline, or a gap since the last
 -- event longer than the maximum), and the current gap. The rules are the seed
 -- ref_rettidighed_regler, so an analyst can change them when the law changes.
--- Built by delta (macros/person_delta.sql): a nightly run recomputes the citizens whose spells,
--- assignments, caseworkers' teams, offers or meetings changed, and the reference dates that are new.
-{{ config(materialized='person_delta',
-          person_inputs=['spells', 'assignments', 'caseworker_teams', 'offers', 'meetings'],
-          global_inputs=['timeliness_rules'], by_reference_date=true) }}
--- depends_on: {{ ref('int_delta_fingerprints') }}, {{ ref('int_delta_global_fingerprints') }}, {{ ref('int_reference_dates') }}
 with rules as (
     select * from {{ ref('ref_rettidighed_regler') }}
 ),
@@ -16,7 +10,6 @@ ongoing as (
     select o.*, r.rule, r.first_deadline_days, r.max_gap_days
     from {{ ref('int_ongoing_spells') }} as o
     inner join rules as r using (target_group)
-    where {{ delta_rows('o.person_id', 'o') }}
 ),
 
 events as (
@@ -31,7 +24,7 @@ events as (
 
 per_spell as (
     select
-        o.reference_date, o.is_current, o.spell_id, o.person_id, o.municipality_code, o.target_group, o.team_name,
+        o.reference_date, o.is_current, o.spell_id, o.municipality_code, o.target_group, o.team_name,
         o.caseworker_id, o.rule, o.first_deadline_days, o.max_gap_days, o.seniority_days, o.start_date,
         min(e.event_start) as first_event,
         -- an offer still running on the reference date means no gap
