@@ -28,9 +28,11 @@ def load(data_dir: Path) -> dict:
 
 
 def build(data_dir: Path) -> dict:
-    from orchestration.assets.dbt import DBT_DIR, dbt_executable
+    """dbt build as the refresh job runs it (with the job's choice of threads)."""
+    from orchestration.assets.dbt import DBT_DIR, build_threads, dbt_executable
 
-    run = subprocess.run([dbt_executable(), "build", "--profiles-dir", str(DBT_DIR), "--quiet"], cwd=DBT_DIR,
+    threads = build_threads(DataPaths(data_dir, data_dir / "landing").warehouse)
+    run = subprocess.run([dbt_executable(), "build", "--profiles-dir", str(DBT_DIR), "--quiet", *threads], cwd=DBT_DIR,
                          env=_env(data_dir), capture_output=True, text=True)
     if run.returncode:
         raise SystemExit(run.stdout[-3000:] + run.stderr[-3000:])

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+import pytest
 
 from orchestration.assets.landing import entity_assets, unrecognised_files
 from orchestration.assets.publish import published_warehouse
@@ -128,3 +130,26 @@ def test_the_asset_graph_matches_its_reviewed_snapshot():
     if os.environ.get("UPDATE_SNAPSHOTS"):
         path.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
     assert current == json.loads(path.read_text())
+
+
+def test_a_national_scale_warehouse_is_built_one_model_at_a_time(tmp_path, monkeypatch):
+    from orchestration.assets.dbt import THREADS_ENV, build_threads
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    warehouse = tmp_path / "working.duckdb"
+    assert build_threads(warehouse) == []  # no warehouse yet: the profile's threads
+    assert not warehouse.exists()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw; create table raw.samtaler as select range as id from range(600); "
+                    "create table raw.samtaler__history as select range as id from range(5000)")
+    assert build_threads(warehouse, large=1000) == []  # 600 current rows; the history does not count
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table raw.indsatser as select range as id from range(400)")
+    assert build_threads(warehouse, large=1000) == ["--threads", "1"]
+    with duckdb.connect(str(warehouse)) as con:  # a writer holds it: no error, the profile decides
+        assert build_threads(warehouse, large=1000) == []
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert build_threads(warehouse, large=1000) == ["--threads", "3"]
+    monkeypatch.setenv(THREADS_ENV, "0")
+    with pytest.raises(ValueError, match=THREADS_ENV):
+        build_threads(warehouse)

@@ -43,6 +43,12 @@ def published(first_build, tmp_path):
     return data
 
 
+def test_a_small_warehouse_is_built_two_models_at_a_time(first_build):
+    """3,000 citizens are far below build_threads' national scale: the profile's two threads."""
+    log = (first_build / "warehouse" / "dbt" / "dbt.log").read_text()
+    assert "Concurrency: 2 threads" in log
+
+
 def _pointer(data):
     return json.loads((data / "warehouse" / "published" / "current.json").read_text())
 

@@ -9,6 +9,7 @@ working warehouse, whose path it is given as the var `warehouse_path` that profi
 import contextlib
 import io
 import json
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration import progress
@@ -51,6 +53,33 @@ class Translator(DagsterDbtTranslator):
 FILE_LOG = ["--log-format-file", "text", "--log-level-file", "info", "--no-use-colors-file"]
 
 
+# From this many current raw rows on (about 250,000 citizens) dbt builds one model at a time. The
+# build is bound by memory there, not by dbt's own overhead: two big models side by side share
+# DuckDB's memory budget (profiles.yml) and both spill. At 1,000,000 citizens (20M rows) the build
+# took 112 s and 183 s with two threads, 98 s and 108 s with one, at the same peak memory (4.1-4.6
+# GiB); at 100,000 citizens (2M rows) one thread costs 6 s (36 s against 30 s), at 5,000 2 s.
+ONE_MODEL_AT_A_TIME_ROWS = 5_000_000
+THREADS_ENV = "KPI_DBT_THREADS"
+
+
+def build_threads(warehouse: Path, large: int = ONE_MODEL_AT_A_TIME_ROWS) -> list[str]:
+    """dbt's --threads for a build of this warehouse: 1 when its raw layer holds `large` current rows
+    or more, else the profile's own (2); KPI_DBT_THREADS, when set, decides instead."""
+    chosen = os.environ.get(THREADS_ENV, "").strip()
+    if chosen:
+        if not chosen.isdigit() or int(chosen) < 1:
+            raise ValueError(f"{THREADS_ENV} must be a whole number of at least 1, not {chosen!r}")
+        return ["--threads", chosen]
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:  # no warehouse yet (dbt makes it), or a writer holds it: the profile decides
+        return []
+    with con:
+        rows = con.execute("select coalesce(sum(estimated_size), 0) from duckdb_tables() where schema_name = 'raw' "
+                           "and not ends_with(table_name, '__history')").fetchone()[0]
+    return ["--threads", "1"] if rows >= large else []
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR), dbt_executable=dbt_executable())
 
@@ -68,7 +97,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     # dbt_project/target (13 MB a run on the demo), and each run parsed the project from scratch.
     hush = contextlib.redirect_stdout(io.StringIO()) if progress.enabled() else contextlib.nullcontext()
     with hush as sink:
-        invocation = dbt.cli(["build", *FILE_LOG, *warehouse_vars(warehouse)], context=context,
+        invocation = dbt.cli(["build", *FILE_LOG, *warehouse_vars(warehouse),
+                              *build_threads(warehouse.paths.warehouse)], context=context,
                              target_path=warehouse.paths.dbt_target)
         for event in invocation.stream():
             bar.advance()
