@@ -64,18 +64,43 @@
   A day-0 row with S = 1 starts every curve that has no observation at day 0.
 #}
 {% macro kaplan_meier(relation, group_columns, duration, event) %}
-{%- set groups = group_columns | join(', ') -%}
 (
     with obs as (
-        select {{ groups }}, {{ duration }} as t, case when {{ event }} then 1 else 0 end as e
+        select {{ group_columns | join(', ') }}, {{ duration }} as t, case when {{ event }} then 1 else 0 end as e
         from {{ relation }}
         where {{ duration }} is not null and {{ duration }} >= 0
     ),
     by_time as (
-        select {{ groups }}, t, sum(e) as events, count(*) - sum(e) as censored, count(*) as leaving
+        select {{ group_columns | join(', ') }}, t, sum(e) as events, count(*) - sum(e) as censored, count(*) as leaving
         from obs
         group by all
     ),
+    {{ kaplan_meier_steps(group_columns) }}
+)
+{% endmacro %}
+
+
+{#
+  kaplan_meier_from_counts(relation, group_columns)
+
+  The same curves from observations already counted: `relation` has one row per group and duration
+  t >= 0 with events, censored and leaving (events + censored). A model that counts many breakdowns
+  at once (group by grouping sets) builds its curves this way, without a row per observation and
+  breakdown.
+#}
+{% macro kaplan_meier_from_counts(relation, group_columns) %}
+(
+    with by_time as (
+        select {{ group_columns | join(', ') }}, t, events, censored, leaving from {{ relation }}
+    ),
+    {{ kaplan_meier_steps(group_columns) }}
+)
+{% endmacro %}
+
+
+{# The steps of kaplan_meier from `by_time` on (its CTEs and final select; not for models). #}
+{% macro kaplan_meier_steps(group_columns) %}
+{%- set groups = group_columns | join(', ') -%}
     at_risk as (
         -- at risk at t: everyone whose time is t or later (one sort order for every window)
         select *,
@@ -118,8 +143,7 @@
     from by_time
     group by all
     having min(t) > 0
-)
-{% endmacro %}
+{%- endmacro %}
 
 
 {#

@@ -39,23 +39,36 @@ cohorts as (
         on e.start_date <= h.reference_date and e.start_date > h.reference_date - interval 12 month
 ),
 
-stacked as (
-    select reference_date, cohort, event, municipality_code, dimension, dimension_value, days, has_event
-    from cohorts,
-    lateral (select * from (values
-        ({{ total_dimension() }}, {{ total_value() }}),
-        ('target_group', cohorts.target_group),
-        ('experiment_arm', cohorts.experiment_arm)
-    ) as v(dimension, dimension_value))
+counted as (
+    -- spells leaving observation on day t (events and censored) per breakdown: all spells, per
+    -- target group and per experiment arm, each per municipality and for all municipalities.
+    -- Counting every breakdown at once is much faster than a row per spell and breakdown.
+    select reference_date, cohort, event, municipality_code, target_group, experiment_arm, days as t,
+        grouping(municipality_code) as all_municipalities, grouping(target_group) as all_target_groups,
+        grouping(experiment_arm) as all_arms,
+        sum(case when has_event then 1 else 0 end) as events, count(*) as leaving
+    from cohorts
+    where days is not null and days >= 0
+    group by grouping sets (
+        (reference_date, cohort, event, municipality_code, days),
+        (reference_date, cohort, event, municipality_code, target_group, days),
+        (reference_date, cohort, event, municipality_code, experiment_arm, days),
+        (reference_date, cohort, event, days),
+        (reference_date, cohort, event, target_group, days),
+        (reference_date, cohort, event, experiment_arm, days)
+    )
 ),
 
-both_levels as (
-    select * from stacked
-    union all
-    select reference_date, cohort, event, {{ all_municipalities() }} as municipality_code, dimension, dimension_value,
-           days, has_event
-    from stacked
+by_time as (
+    select reference_date, cohort, event,
+        case when all_municipalities = 1 then {{ all_municipalities() }} else municipality_code end as municipality_code,
+        case when all_target_groups = 0 then 'target_group'
+             when all_arms = 0 then 'experiment_arm' else {{ total_dimension() }} end as dimension,
+        case when all_target_groups = 0 then target_group
+             when all_arms = 0 then experiment_arm else {{ total_value() }} end as dimension_value,
+        t, events, leaving - events as censored, leaving
+    from counted
 )
 
-select * from {{ kaplan_meier('both_levels', ['reference_date', 'cohort', 'event', 'municipality_code', 'dimension',
-                                              'dimension_value'], 'days', 'has_event') }}
+select * from {{ kaplan_meier_from_counts('by_time', ['reference_date', 'cohort', 'event', 'municipality_code',
+                                                      'dimension', 'dimension_value']) }}
