@@ -207,6 +207,24 @@ def _history_dates(con, mart: str) -> list:
                                       "order by 1").fetchall()]
 
 
+def _last_12_months_as_of(con, d, is_current: bool) -> list[tuple]:
+    """The spells started in the 12 months up to d, each step as known on d: (event, municipality,
+    target group, experiment arm, days, has the step, deadline, the step came after d)."""
+    out = []
+    for event, muni, group, arm, start, end, when, deadline, days_now, has_now in con.execute("""
+            select event, municipality_code, target_group, experiment_arm, start_date, end_date, event_date,
+                deadline_days, days, has_event
+            from intermediate.int_spell_events
+            where start_date <= ?::date and start_date > ?::date - interval 12 month""", [d, d]).fetchall():
+        seen_until = min(end or d, d)
+        has = when is not None and when <= seen_until
+        days = (when - start).days if has else (seen_until - start).days
+        if is_current:  # on the reference date the history's rule is int_spell_events' own
+            assert (days, has) == (days_now, has_now)
+        out.append((event, muni, group, arm, days, has, deadline, when is not None and when > d))
+    return out
+
+
 def check_time_to_intervention_history(con) -> int:
     """Each past month end's 'seneste_12_mdr' curve (ALLE and each municipality, in total) equals
     the exact Kaplan–Meier of the spells started in the 12 months up to it, with their steps up to
@@ -216,18 +234,9 @@ def check_time_to_intervention_history(con) -> int:
     current = con.execute("select reference_date from intermediate.int_reference_dates where is_current").fetchone()[0]
     compared, later_steps = 0, 0
     for d in [dates[0], dates[len(dates) // 2], dates[-1], current]:
-        spells = con.execute("""
-            select event, municipality_code, start_date, end_date, event_date, deadline_days, days, has_event
-            from intermediate.int_spell_events
-            where start_date <= ?::date and start_date > ?::date - interval 12 month""", [d, d]).fetchall()
         groups: dict[tuple, list] = {}
-        for event, muni, start, end, when, deadline, days_now, has_now in spells:
-            seen_until = min(end or d, d)
-            has = when is not None and when <= seen_until
-            days = (when - start).days if has else (seen_until - start).days
-            if d == current:  # on the reference date the history's rule is int_spell_events' own
-                assert (days, has) == (days_now, has_now)
-            later_steps += when is not None and when > d
+        for event, muni, _, _, days, has, deadline, later in _last_12_months_as_of(con, d, d == current):
+            later_steps += later
             for m in (muni, "ALLE"):
                 groups.setdefault((event, m), []).append((days, has, deadline))
         for (event, muni), obs in groups.items():
@@ -254,6 +263,38 @@ def check_time_to_intervention_history(con) -> int:
     # the check means something: steps after a past month end are left out of it
     assert later_steps > 100
     return compared
+
+
+def test_each_target_group_s_and_experiment_arm_s_curve_is_that_of_its_own_spells(demo_publication):
+    """int_time_to_intervention_km counts its breakdowns together (grouping sets): on the reference
+    date and a past month end, the last 12 months' curve of every target group and experiment arm,
+    per municipality and for ALLE, is the exact Kaplan–Meier of that group's spells alone, and
+    there are no other breakdown curves."""
+    con = demo_publication
+    current = con.execute("select reference_date from intermediate.int_reference_dates where is_current").fetchone()[0]
+    compared = 0
+    for d in (_history_dates(con, "kpi_time_to_intervention")[-1], current):
+        groups: dict[tuple, list] = {}
+        for event, muni, group, arm, days, has, _, _ in _last_12_months_as_of(con, d, d == current):
+            for m in (muni, "ALLE"):
+                groups.setdefault((event, m, "target_group", group), []).append((days, has))
+                groups.setdefault((event, m, "experiment_arm", arm), []).append((days, has))
+        curves: dict[tuple, dict] = {}
+        for *key, t, s, n in con.execute("""
+                select event, municipality_code, dimension, dimension_value, t, survival, n_at_risk
+                from intermediate.int_time_to_intervention_km
+                where reference_date = ? and cohort = 'seneste_12_mdr' and dimension <> 'i_alt'""", [d]).fetchall():
+            curves.setdefault(tuple(key), {})[t] = (s, n)
+        assert set(curves) == set(groups), d
+        for key, obs in groups.items():
+            exact = _km_summary(obs)
+            assert max(n for _, n in curves[key].values() if n is not None) == exact["n"], (d, key)
+            for t, s in exact["curve"]:
+                assert curves[key][t][0] == pytest.approx(float(s), abs=1e-12), (d, key, t)
+            compared += 1
+    assert len({key[3] for key in groups if key[2] == "target_group"}) >= 3
+    assert len({key[3] for key in groups if key[2] == "experiment_arm"}) >= 2
+    assert compared > 50
 
 
 def check_housing_retention_history(con) -> int:
