@@ -207,6 +207,10 @@ def _history_dates(con, mart: str) -> list:
                                       "order by 1").fetchall()]
 
 
+def _reference_date(con):
+    return con.execute("select reference_date from intermediate.int_reference_dates where is_current").fetchone()[0]
+
+
 def _last_12_months_as_of(con, d, is_current: bool) -> list[tuple]:
     """The spells started in the 12 months up to d, each step as known on d: (event, municipality,
     target group, experiment arm, days, has the step, deadline, the step came after d)."""
@@ -231,7 +235,7 @@ def check_time_to_intervention_history(con) -> int:
     it and censored on it or at their end; the published figures are that curve's."""
     dates = _history_dates(con, "kpi_time_to_intervention")
     assert len(dates) == 12, dates  # var time_to_event_history_months
-    current = con.execute("select reference_date from intermediate.int_reference_dates where is_current").fetchone()[0]
+    current = _reference_date(con)
     compared, later_steps = 0, 0
     for d in [dates[0], dates[len(dates) // 2], dates[-1], current]:
         groups: dict[tuple, list] = {}
@@ -271,7 +275,7 @@ def test_each_target_group_s_and_experiment_arm_s_curve_is_that_of_its_own_spell
     per municipality and for ALLE, is the exact Kaplan–Meier of that group's spells alone, and
     there are no other breakdown curves."""
     con = demo_publication
-    current = con.execute("select reference_date from intermediate.int_reference_dates where is_current").fetchone()[0]
+    current = _reference_date(con)
     compared = 0
     for d in (_history_dates(con, "kpi_time_to_intervention")[-1], current):
         groups: dict[tuple, list] = {}

@@ -64,14 +64,15 @@
   A day-0 row with S = 1 starts every curve that has no observation at day 0.
 #}
 {% macro kaplan_meier(relation, group_columns, duration, event) %}
+{%- set groups = group_columns | join(', ') -%}
 (
     with obs as (
-        select {{ group_columns | join(', ') }}, {{ duration }} as t, case when {{ event }} then 1 else 0 end as e
+        select {{ groups }}, {{ duration }} as t, case when {{ event }} then 1 else 0 end as e
         from {{ relation }}
         where {{ duration }} is not null and {{ duration }} >= 0
     ),
     by_time as (
-        select {{ group_columns | join(', ') }}, t, sum(e) as events, count(*) - sum(e) as censored, count(*) as leaving
+        select {{ groups }}, t, sum(e) as events, count(*) - sum(e) as censored, count(*) as leaving
         from obs
         group by all
     ),
