@@ -23,6 +23,8 @@ import duckdb
 from tests.conftest import EXTRACT, make_landing, run_dbt, run_job
 
 DELTA_MODELS = ("int_ongoing_spells", "int_self_sufficiency_months")
+# decides again only the month ends from the first whose rows changed (int_exit_reason_suppression.py)
+RESUMED = "int_exit_reason_suppression"
 DAYS = 4
 
 
@@ -62,6 +64,14 @@ def _state(working: Path) -> dict[str, tuple]:
     with duckdb.connect(str(working), read_only=True) as con:
         return {m: con.execute(f"select full_rebuild, persons_recomputed, dates_recomputed "
                                f"from intermediate.{m}__delta_state").fetchone() for m in DELTA_MODELS}
+
+
+def _resumed(working: Path) -> tuple[bool, int, int]:
+    """The suppression's last build: (decided every date, dates decided, dates in all)."""
+    with duckdb.connect(str(working), read_only=True) as con:
+        full, recomputed = con.execute(f"select full_rebuild, dates_recomputed from intermediate.{RESUMED}__delta_state"
+                                       ).fetchone()
+        return full, recomputed, con.execute("select count(*) from intermediate.int_reference_dates").fetchone()[0]
 
 
 def _date(text: str) -> date:
@@ -269,7 +279,7 @@ def test_after_a_random_sequence_of_deltas_and_snapshots_the_incremental_build_e
     days = [EXTRACT + timedelta(days=i) for i in range(1, DAYS + 1)]
     held: list[Path] = []
     corrected: set[str] = set()
-    seen = {"nights": 0, "corrections": 0, "partial": 0, "snapshots": 0, "deltas": 0}
+    seen = {"nights": 0, "corrections": 0, "partial": 0, "snapshots": 0, "deltas": 0, "resumed": 0}
     while days:
         take = min(len(days), rng.choice((1, 1, 2)))
         tonight, days = days[:take], days[take:]
@@ -304,10 +314,16 @@ def test_after_a_random_sequence_of_deltas_and_snapshots_the_incremental_build_e
         for model, (full, persons, _) in state.items():
             assert not full, (model, seen)
             assert persons < 200, (model, seen, persons)
+        # the suppression decided only the dates from the first that changed on, or (a new month,
+        # so the history lost its first month end) every date
+        full, recomputed, dates = _resumed(working)
+        assert full == (recomputed == dates) and recomputed >= 1, (full, recomputed, dates)
+        seen["resumed"] += not full
         # each incremental model equals its own rebuild from the same inputs, night by night
-        rebuilt = _rebuild(working, tmp_path, *DELTA_MODELS)
-        assert _differences(working, rebuilt, DELTA_MODELS) == {}, (seen, tonight, state)
-    assert seen["nights"] >= 2 and seen["partial"] and seen["snapshots"] and seen["deltas"]
+        rebuilt = _rebuild(working, tmp_path, *DELTA_MODELS, RESUMED)
+        assert _resumed(rebuilt)[0]
+        assert _differences(working, rebuilt, (*DELTA_MODELS, RESUMED)) == {}, (seen, tonight, state)
+    assert seen["nights"] >= 2 and seen["partial"] and seen["snapshots"] and seen["deltas"] and seen["resumed"]
     assert corrected == set(corrections), (corrected, seen)  # every kind of late correction came
     # every extract is complete in the end, unchanged snapshots included: the last day is measured
     with duckdb.connect(str(working), read_only=True) as con:

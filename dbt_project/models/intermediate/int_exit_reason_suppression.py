@@ -37,11 +37,21 @@ last 12 months hidden to close another group, equal to the one a month earlier b
 entered or left the window). Its hidden row then follows from past figures, which never change.
 Such rows are flagged is_exposed, and a warning test counts them (none on the demo build).
 
-Returns one row per published level with spells (unsuppressed), is_suppressed and is_exposed.
+A nightly build decides again only from the first date whose rows (key and spells) changed since
+the previous build, and keeps the previous decisions of the dates before it: by the rule above
+they are what deciding them again would give. A late correction of an old spell moves that first
+date back; a new month, whose history has lost its first month end, decides every date; so do a
+change of this code or of min_cell_size (the fingerprint built_with) and dbt's --full-refresh.
+tests/test_incremental.py compares the result with a rebuild night by night.
+
+Returns one row per published level with spells (unsuppressed), is_suppressed, is_exposed and
+built_with.
 """
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import heapq
 from datetime import date
 
@@ -136,16 +146,47 @@ def group_edges(levels: pl.DataFrame, dates: list[date]) -> pl.DataFrame:
     return pl.concat(edges)
 
 
-def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int, resume: int = 0,
+             settled: np.ndarray | None = None, exposed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are hidden, and per row the first date (its index in dates) of a group that
+    exposes it, -1 for none (see the module's docstring).
+
+    resume, settled, exposed: a later build decides only the dates from dates[resume] on. For the
+    rows of the earlier dates it keeps what a previous build found (settled, True where hidden;
+    exposed, as returned), aligned with levels: those rows and their groups must be the same as
+    then. Each date's decisions depend only on the rows and groups of that date and earlier ones,
+    so the result is the same as deciding every date again. Only the rows a group of those dates
+    can hold are looked at: its own date's and those of the 12 months before."""
+    n_all = levels.height
+    day = {d: k for k, d in enumerate(dates)}
+    when_all = levels.select(pl.col("period_end").replace_strict(day, return_dtype=pl.Int32)).to_series().to_numpy()
+    hidden_all = levels["spells"].to_numpy() < min_cell
+    since_all = np.full(n_all, -1, dtype=np.int32)
+    if resume >= len(dates):  # nothing changed
+        return settled.copy(), exposed.copy()
+    if resume:
+        past = when_all < resume
+        hidden_all[past] = settled[past]
+        # exposed by a group of an earlier date: that group is the same as then
+        earlier = past & (exposed >= 0) & (exposed < resume)
+        since_all[earlier] = exposed[earlier]
+        reach = date(dates[resume].year, dates[resume].month, 1)
+        reach = date(reach.year - 1, reach.month, 1)
+        sub = np.flatnonzero(levels["period_end"].to_numpy() >= np.datetime64(reach, "D"))
+        levels = levels[sub]
+    else:
+        sub = np.arange(n_all)
     n = levels.height
     spells = levels["spells"].to_numpy()
-    day = {d: k for k, d in enumerate(dates)}
-    when = levels.select(pl.col("period_end").replace_strict(day, return_dtype=pl.Int32)).to_series().to_numpy()
+    when = when_all[sub]
     order = levels.select(pl.struct(KEY).rank("ordinal")).to_series().to_numpy()  # the row's key, for ties
-    hidden = spells < min_cell
+    hidden = hidden_all[sub]
     nonzero = spells > 0
-    # a group is a run of edges with the same (kind, total), its total first
+    # a group is a run of edges with the same (kind, total), its total first; only the groups of
+    # the dates decided now
     e = group_edges(levels, dates)
+    if resume:
+        e = e.filter(pl.Series(when[e["total"].to_numpy()] >= resume))
     e = e.select(group=pl.col("kind").cast(pl.Int64) * n + pl.col("total"), row=pl.col("row")).sort("group")
     group_key, member = e["group"].to_numpy(), e["row"].to_numpy()
     del e
@@ -166,18 +207,17 @@ def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np
     edges = edges.filter("same_day")
     t_ptr = np.r_[0, np.cumsum(np.bincount(edges["row"].to_numpy(), minlength=n))]
     t_groups = edges["group"].to_numpy()
-    del edges, g_of_edge
+    del edges
     # hidden members that are not 0: a group with exactly one gives it back
     open_count = np.add.reduceat((hidden & nonzero)[row].astype(np.int64), g_ptr[:-1])
     # visible members that are not 0, of the group's own date: what is left to close it with (a row
     # is a member of a group once, so hiding one of them leaves free - 1)
     free = np.add.reduceat(((~hidden & nonzero)[row] & same_day).astype(np.int64), g_ptr[:-1])
     del same_day
-    first_open = np.flatnonzero(open_count == 1)
+    first_open = np.flatnonzero((open_count == 1) & (g_day >= resume))
     heap = list(zip(g_day[first_open].tolist(), g_kind[first_open].tolist(), order[g_total[first_open]].tolist(),
                     first_open.tolist(), strict=True))
     heapq.heapify(heap)
-    exposed = np.zeros(n, dtype=bool)
 
     while heap:
         today, _, _, g = heapq.heappop(heap)
@@ -186,9 +226,7 @@ def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np
         rows = row[g_ptr[g]:g_ptr[g + 1]]
         candidates = rows[~hidden[rows] & nonzero[rows] & (when[rows] == today)].tolist()
         if not candidates:
-            # every row of today that could close it is hidden or 0: its one hidden row follows from
-            # the past, which never changes; flagged (exposed) for the warning test in _intermediate.yml
-            exposed[rows[hidden[rows] & nonzero[rows]]] = True
+            # every row of today that could close it is hidden or 0: it stays open (exposed, below)
             continue
         total = g_total[g]
 
@@ -206,7 +244,76 @@ def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int) -> tuple[np
         open_count[mine] += 1
         for h in mine[open_count[mine] == 1].tolist():
             heapq.heappush(heap, (int(g_day[h]), int(g_kind[h]), int(order[g_total[h]]), h))
-    return hidden, exposed
+    # a group still open gives its one hidden row back, which follows from the past, which never
+    # changes (no later pick can close it: a row is hidden only on its own date, and a group's rows
+    # are of its date or earlier); flagged for the warning test in _intermediate.yml
+    stays_open = (open_count == 1)[g_of_edge] & hidden[row] & nonzero[row]
+    since = np.full(n, len(dates), dtype=np.int32)
+    np.minimum.at(since, row[stays_open], g_day[g_of_edge[stays_open]])
+    hidden_all[sub] = hidden
+    since_all[sub] = np.where(since_all[sub] >= 0, since_all[sub], np.where(since < len(dates), since, -1))
+    return hidden_all, since_all
+
+
+def fingerprint(dates: list[date], min_cell: int) -> str:
+    """What a build's decisions are made with besides the rows: this model's code (its rules),
+    min_cell_size and where the history starts (the first date bounds the periods that are sums of
+    months, and chains the second to it)."""
+    with open(__file__, "rb") as f:
+        code = f.read().split(b"\n# This part is user provided model code")[0]  # not dbt's part, which names the file
+    return hashlib.md5(code + f"|{min_cell}|{dates[0]}".encode()).hexdigest()
+
+
+def reuse(session, this, levels: pl.DataFrame, dates: list[date], built_with: str) -> tuple:
+    """From which date on this build decides, and for the rows of the dates before it what the
+    previous build found (hidden; the first date of a group exposing it, as an index of dates, -1
+    for none): every date before the first whose rows (key and spells) differ from those the
+    previous build, made with the same fingerprint, decided. (0, None, None): decide every date (no
+    previous build, or dbt's --full-refresh, which the pre-hook in _intermediate.yml records)."""
+    found = {t for (t,) in session.execute(
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = ? and table_name in (?, ?)",
+        [this.database, this.schema, this.identifier, f"{this.identifier}__delta_state"]).fetchall()}
+    if found != {this.identifier, f"{this.identifier}__delta_state"} or session.execute(
+            f"select bool_or(full_refresh) from {_relation(this, '__delta_state')}").fetchall()[0][0] is not False:
+        return 0, None, None
+    table = _relation(this)
+    if not session.execute("select count(*) from duckdb_columns() where database_name = ? and schema_name = ? "
+                           "and table_name = ? and column_name = 'built_with'",
+                           [this.database, this.schema, this.identifier]).fetchall()[0][0]:
+        return 0, None, None
+    keys = ", ".join(KEY)
+    session.register("levels_now", levels.with_row_index("i"))
+    try:
+        # per date, a count and a sum of hashes of its rows, now and as previously decided
+        def per_date(rows: str) -> str:
+            return f"select period_end, count(*) as n, sum(hash({keys}, spells)) as h from {rows} group by period_end"
+        changed = session.execute(f"""
+            select min(period_end) from ({per_date('levels_now')}) as now
+            full outer join ({per_date(f"{table} where built_with = '{built_with}'")}) as was
+                using (period_end)
+            where now.n is distinct from was.n or now.h is distinct from was.h""").fetchall()[0][0]
+        first = len(dates) if changed is None else bisect.bisect_left(dates, changed)
+        if first == 0:
+            return 0, None, None
+        on = " and ".join(f"n.{k} is not distinct from p.{k}" for k in KEY)
+        kept = session.execute(f"""
+            select n.i, p.is_suppressed, p.exposed_since from levels_now as n
+            inner join {table} as p on {on}
+            where n.period_end < ?""", [dates[first] if first < len(dates) else date.max]).fetchnumpy()
+    finally:
+        session.unregister("levels_now")
+    settled = np.zeros(levels.height, dtype=bool)
+    settled[kept["i"]] = kept["is_suppressed"]
+    exposed = np.full(levels.height, -1, dtype=np.int32)
+    since = kept["exposed_since"]
+    known = ~np.ma.getmaskarray(since)
+    exposed[kept["i"][known]] = np.searchsorted(np.array(dates, dtype="datetime64[D]"),
+                                                np.ma.getdata(since)[known].astype("datetime64[D]"))
+    return first, settled, exposed
+
+
+def _relation(this, suffix: str = "") -> str:
+    return f'"{this.database}"."{this.schema}"."{this.identifier}{suffix}"'
 
 
 def model(dbt, session):
@@ -217,6 +324,18 @@ def model(dbt, session):
     dates = sorted(reference_dates["reference_date"].to_list())
     levels = levels_of(cells)
     if levels.height == 0:
-        return levels.with_columns(pl.lit(False).alias("is_suppressed"), pl.lit(False).alias("is_exposed"))
-    hidden, exposed = suppress(levels, dates, min_cell)
-    return levels.with_columns(pl.Series("is_suppressed", hidden), pl.Series("is_exposed", exposed))
+        return levels.with_columns(is_suppressed=pl.lit(False), is_exposed=pl.lit(False),
+                                   exposed_since=pl.lit(None, pl.Date), built_with=pl.lit(None, pl.String))
+    built_with = fingerprint(dates, min_cell)
+    # the previous build, read and noted on a connection of its own: dbt writes the new table
+    # through another, which this model's transaction must not be ahead of
+    with session.cursor() as own:
+        first, settled, exposed = reuse(own, dbt.this, levels, dates, built_with)
+        hidden, since = suppress(levels, dates, min_cell, first, settled, exposed)
+        # what this build did, for tests/test_incremental.py
+        own.execute(f"""create or replace table {_relation(dbt.this, '__delta_state')} as
+            select false as full_refresh, ? as full_rebuild, ? as dates_recomputed""", [first == 0, len(dates) - first])
+    exposed_since = pl.Series("exposed_since", dates, pl.Date).gather(np.maximum(since, 0))
+    return levels.with_columns(pl.Series("is_suppressed", hidden), pl.Series("is_exposed", since >= 0),
+                               exposed_since=pl.when(pl.Series(since >= 0)).then(exposed_since),
+                               built_with=pl.lit(built_with))
