@@ -84,19 +84,24 @@ waiting_spells as (
       and {{ time_to_event_days_as_of('e', 'd.reference_date') }} > e.deadline_days
 ),
 
-waiting as (
-    select
-        w.reference_date, cohort, event, municipality_code_all, dimension, dimension_value,
-        count(*) as still_waiting_past_deadline
+waiting_cohorts as (
+    -- each waiting spell in the last 12 months' cohort and, on the reference date, its start month's
+    select w.reference_date, cohort, w.event, w.municipality_code, w.target_group, w.experiment_arm
     from waiting_spells as w
     inner join dates as d using (reference_date)
-    cross join lateral (select * from (values ({{ all_municipalities() }}), (municipality_code)) as m(municipality_code_all))
     cross join lateral (select * from (values
-        ({{ total_dimension() }}, {{ total_value() }}), ('target_group', target_group), ('experiment_arm', experiment_arm)) as v(dimension, dimension_value))
-    cross join lateral (select * from (values
-        ({{ last_12_months() }}), (case when d.is_current then strftime(start_date, '%Y-%m') end)) as k(cohort))
+        ({{ last_12_months() }}), (case when d.is_current then strftime(w.start_date, '%Y-%m') end)) as k(cohort))
     where cohort is not null
-    group by w.reference_date, cohort, event, municipality_code_all, dimension, dimension_value
+),
+
+waiting as (
+    -- counted per breakdown at once (grouping sets), not a row per spell and breakdown
+    select
+        reference_date, cohort, event,
+        {{ dimension_columns(['target_group', 'experiment_arm']) }},
+        count(*) as still_waiting_past_deadline
+    from waiting_cohorts
+    group by {{ dimension_sets('reference_date, cohort, event', ['target_group', 'experiment_arm']) }}
 ),
 
 counted as (
@@ -110,7 +115,7 @@ counted as (
     from summary as s
     inner join dates as t using (reference_date)
     left join waiting as w
-        on w.reference_date = s.reference_date and w.cohort = s.cohort and w.event = s.event and w.municipality_code_all = s.municipality_code
+        on w.reference_date = s.reference_date and w.cohort = s.cohort and w.event = s.event and w.municipality_code = s.municipality_code
         and w.dimension = s.dimension and w.dimension_value = s.dimension_value
     left join late as l
         on l.reference_date = s.reference_date and l.cohort = s.cohort and l.event = s.event and l.municipality_code_all = s.municipality_code
