@@ -1,20 +1,25 @@
 -- A Kaplan–Meier curve starts at day 0, never goes up, and its band always contains it.
-with curves as (
-    select 'housing' as curve,
-           reference_date || '|' || municipality_code || '|' || dimension || '|' || dimension_value as grp,
-           t, survival, survival_low, survival_high
-    from {{ ref('int_housing_retention_km') }}
-    union all
-    select 'intervention', reference_date || '|' || cohort || '|' || event || '|' || municipality_code || '|' || dimension || '|' || dimension_value,
-           t, survival, survival_low, survival_high
-    from {{ ref('int_time_to_intervention_km') }}
+{% set all_keys = ['reference_date', 'cohort', 'event', 'municipality_code', 'dimension', 'dimension_value'] %}
+{% set curves = [
+    ('housing', 'int_housing_retention_km', ['reference_date', 'municipality_code', 'dimension', 'dimension_value']),
+    ('intervention', 'int_time_to_intervention_km', all_keys),
+] %}
+
+with
+{% for name, model, keys in curves %}
+{{ name }} as (
+    -- each curve partitioned by its own columns (faster than by one text key for both)
+    select '{{ name }}' as curve,
+        {% for k in all_keys %}{{ k if k in keys else 'null' }} as {{ k }}, {% endfor %}
+        t, survival, survival_low, survival_high,
+        lag(survival) over (partition by {{ keys | join(', ') }} order by t) as previous,
+        min(t) over (partition by {{ keys | join(', ') }}) as first_t
+    from {{ ref(model) }}
 ),
+{% endfor %}
 
 stepped as (
-    select *,
-        lag(survival) over (partition by curve, grp order by t) as previous,
-        min(t) over (partition by curve, grp) as first_t
-    from curves
+    {% for name, _, _ in curves %}select * from {{ name }}{% if not loop.last %} union all {% endif %}{% endfor %}
 )
 
 select * from stepped
