@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from dashboards.scope import Scope
 from tests.conftest import EXTRACT, build, make_landing
 from tests.reference import varde_2017
+from transforms.publication import DataPaths
 
 ADMIN = Scope("test", "admin", frozenset({"*"}))  # the dashboard's queries read as a signed-in person
 
@@ -137,6 +139,29 @@ def effect_builds(tmp_path_factory):
     yield cons
     for con in cons.values():
         con.close()
+
+
+def test_caseworker_changes_are_the_assignments_after_a_spell_s_first_in_the_12_months_before(effect_builds):
+    """kpis.md §10, counted again here from the staged assignments and the spells ongoing on the
+    reference date, for all municipalities (a row too large to be suppressed)."""
+    con = effect_builds["none"]
+    published = Path(con.execute("select path from duckdb_databases() where database_name = current_database()"
+                                 ).fetchone()[0])
+    data = next(p.parent for p in published.parents if p.name == "warehouse")
+    with duckdb.connect(str(DataPaths(data, data / "landing").warehouse), read_only=True) as w:
+        day = w.execute("select reference_date from intermediate.int_reference_dates where is_current").fetchone()[0]
+        ongoing = [s for (s,) in w.execute(
+            "select spell_id from intermediate.int_ongoing_spells where reference_date = ?", [day]).fetchall()]
+        handed: dict[str, list] = {}
+        for spell, valid_from in w.execute("select spell_id, valid_from from staging.stg_jobcenter__tildelinger"
+                                           ).fetchall():
+            handed.setdefault(spell, []).append(valid_from)
+    changes = [sum(day - timedelta(days=365) < d <= day for d in sorted(handed.get(s, []))[1:]) for s in ongoing]
+    assert sum(changes) > 100 and sum(c >= 2 for c in changes) > 10
+    row = con.execute("""select spells, changes, share_with_2_or_more from marts.kpi_caseworker_changes
+                         where is_current and municipality_code = 'ALLE' and dimension = 'i_alt'""").fetchone()
+    assert row[:2] == (len(ongoing), sum(changes))
+    assert row[2] == pytest.approx(sum(c >= 2 for c in changes) / len(ongoing))
 
 
 def test_a_known_experiment_effect_is_recovered_within_its_interval(effect_builds):

@@ -11,25 +11,25 @@ assignments as (
     from {{ ref('stg_jobcenter__tildelinger') }}
 ),
 
-changes as (
-    -- assignments after a spell's first, in the 12 months up to each reference date
-    select o.reference_date, o.spell_id, count(*) as changes
-    from ongoing as o
-    inner join assignments as a
-        on a.spell_id = o.spell_id
-        and a.nth > 1
-        and a.valid_from > o.reference_date - interval 365 day
-        and a.valid_from <= o.reference_date
-    group by o.reference_date, o.spell_id
+reassigned as (
+    -- per spell, the days it went to another caseworker: every assignment after its first
+    select spell_id, list(valid_from) as change_dates
+    from assignments
+    where nth > 1
+    group by spell_id
 ),
 
 per_spell as (
+    -- the changes in the 12 months up to each reference date (one list per spell, not a join
+    -- of every ongoing spell with its assignments and a count back)
     select
         o.reference_date, o.spell_id, o.municipality_code, o.target_group, o.team_name,
         least(o.seniority_days, 365) as exposure_days,
-        coalesce(c.changes, 0) as changes
+        coalesce(len(list_filter(r.change_dates,
+                                 lambda d: d > o.reference_date - interval 365 day and d <= o.reference_date)), 0)
+            as changes
     from ongoing as o
-    left join changes as c using (reference_date, spell_id)
+    left join reassigned as r using (spell_id)
 ),
 
 cells as (
