@@ -157,13 +157,13 @@ def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int, resume: int
     then. Each date's decisions depend only on the rows and groups of that date and earlier ones,
     so the result is the same as deciding every date again. Only the rows a group of those dates
     can hold are looked at: its own date's and those of the 12 months before."""
+    if resume >= len(dates):  # nothing changed
+        return settled.copy(), exposed.copy()
     n_all = levels.height
     day = {d: k for k, d in enumerate(dates)}
     when_all = levels.select(pl.col("period_end").replace_strict(day, return_dtype=pl.Int32)).to_series().to_numpy()
     hidden_all = levels["spells"].to_numpy() < min_cell
     since_all = np.full(n_all, -1, dtype=np.int32)
-    if resume >= len(dates):  # nothing changed
-        return settled.copy(), exposed.copy()
     if resume:
         past = when_all < resume
         hidden_all[past] = settled[past]
@@ -214,7 +214,7 @@ def suppress(levels: pl.DataFrame, dates: list[date], min_cell: int, resume: int
     # is a member of a group once, so hiding one of them leaves free - 1)
     free = np.add.reduceat(((~hidden & nonzero)[row] & same_day).astype(np.int64), g_ptr[:-1])
     del same_day
-    first_open = np.flatnonzero((open_count == 1) & (g_day >= resume))
+    first_open = np.flatnonzero(open_count == 1)
     heap = list(zip(g_day[first_open].tolist(), g_kind[first_open].tolist(), order[g_total[first_open]].tolist(),
                     first_open.tolist(), strict=True))
     heapq.heapify(heap)
